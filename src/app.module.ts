@@ -1,0 +1,49 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BearerTokenService } from './auth/bearer-token.service.js';
+import { BearerGuard } from './auth/bearer.guard.js';
+import { AuthorizationsModule } from './authorizations/authorizations.module.js';
+import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { Clock } from './common/clock.js';
+import { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { dataSourceOptions, type DatabaseTarget } from './database/data-source-options.js';
+import { HealthController } from './health/health.controller.js';
+import { InstallationsModule } from './installations/installations.module.js';
+import { OrganizationsModule } from './organizations/organizations.module.js';
+import { SentryAppsModule } from './sentry-apps/sentry-apps.module.js';
+import { UsersModule } from './users/users.module.js';
+
+/** Shared by the server and the CLI: configuration, the database, and the clock. */
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
+    return {
+      module: CoreModule,
+      global: true,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot({ ...dataSourceOptions({ poolSize: config.DATABASE_POOL_SIZE, ...database }), migrationsRun: true }),
+      ],
+      providers: [Clock],
+      exports: [Clock],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRoot(config, database), UsersModule, OrganizationsModule, SentryAppsModule, InstallationsModule, AuthorizationsModule],
+      controllers: [HealthController],
+      providers: [
+        BearerTokenService,
+        { provide: APP_GUARD, useClass: BearerGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+      ],
+    };
+  }
+}

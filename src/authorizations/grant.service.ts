@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, In, IsNull } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { SecretBox, sha256Hex } from '../common/crypto.js';
+import { rowsOf } from '../common/sql.js';
+import { AppConfig } from '../config/app-config.js';
+import { Grant } from '../installations/entities/grant.entity.js';
+
+export type Consumption =
+  | { outcome: 'consumed'; familyId: string }
+  | { outcome: 'replayed'; familyId: string }
+  | { outcome: 'invalid' };
+
+/** Authorization codes: created at install, consumed exactly once. */
+@Injectable()
+export class GrantService {
+  constructor(
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  /** A new grant; its expiry is fixed now, GRANT_TTL_SECONDS ahead. Returns the code. */
+  async create(em: EntityManager, installationId: string): Promise<string> {
+    const id = randomUUID();
+    const code = this.secrets.grantCode(id);
+    const now = this.clock.now();
+    await em.insert(Grant, {
+      id,
+      installationId,
+      codeHash: sha256Hex(code),
+      expiresAt: new Date(now.getTime() + this.config.GRANT_TTL_SECONDS * 1000),
+      dateCreated: now,
+    });
+    return code;
+  }
+
+  /** The codes of the installations whose grant is still unexchanged and unexpired. */
+  async liveCodes(em: EntityManager, installationIds: string[]): Promise<Map<string, string>> {
+    if (installationIds.length === 0) return new Map();
+    const grants = await em.find(Grant, { where: { installationId: In(installationIds), exchangedAt: IsNull() } });
+    const now = this.clock.now().getTime();
+    return new Map(grants.filter((grant) => grant.expiresAt.getTime() > now).map((grant) => [grant.installationId, this.secrets.grantCode(grant.id)]));
+  }
+
+  /**
+   * Marks the code used in one conditional UPDATE, so that of any number of concurrent
+   * exchanges exactly one wins; the row lock makes the others re-read it as used.
+   */
+  async consume(em: EntityManager, installationId: string, code: string): Promise<Consumption> {
+    const codeHash = sha256Hex(code);
+    const familyId = randomUUID();
+    const consumed = rowsOf<{ id: string }>(await em.query(
+      `UPDATE api_grants SET exchanged_at = $3, family_id = $4
+        WHERE code_hash = $1 AND installation_id = $2 AND exchanged_at IS NULL AND expires_at > $3
+        RETURNING id`,
+      [codeHash, installationId, this.clock.now(), familyId],
+    ));
+    if (consumed.length === 1) return { outcome: 'consumed', familyId };
+    const [used] = await em.query<{ family_id: string }[]>(
+      'SELECT family_id FROM api_grants WHERE code_hash = $1 AND installation_id = $2 AND exchanged_at IS NOT NULL',
+      [codeHash, installationId],
+    );
+    return used ? { outcome: 'replayed', familyId: used.family_id } : { outcome: 'invalid' };
+  }
+
+  async deleteForInstallation(em: EntityManager, installationId: string): Promise<void> {
+    await em.delete(Grant, { installationId });
+  }
+}

@@ -1,0 +1,41 @@
+import type { EntityManager } from 'typeorm';
+import { InvalidRequestError } from '../../common/oauth-errors.js';
+import type { VerifiedClient } from '../../sentry-apps/api-applications.service.js';
+import type { IssuedPair } from '../token.service.js';
+
+/** The installation a token request is for, with its app's current scopes. */
+export interface TokenInstallation {
+  id: string;
+  uuid: string;
+  sentryAppId: string;
+  applicationId: string;
+  organizationId: string;
+  scopes: string[];
+}
+
+export interface GrantRequest {
+  client: VerifiedClient;
+  installation: TokenInstallation;
+  body: Record<string, unknown>;
+}
+
+/** One handler per grant type (node-oidc-provider's shape). */
+export interface GrantHandler {
+  readonly grantType: string;
+  handle(request: GrantRequest): Promise<IssuedPair>;
+}
+
+export function requiredString(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (typeof value !== 'string' || value === '') throw new InvalidRequestError(`Missing or invalid ${field}`);
+  return value;
+}
+
+/**
+ * Holds the installation against a concurrent uninstall for the rest of the transaction
+ * (the uninstall's UPDATE waits for this share lock), so no token outlives its installation.
+ */
+export async function lockLiveInstallation(em: EntityManager, installationId: string): Promise<boolean> {
+  const rows = await em.query('SELECT 1 FROM sentry_app_installations WHERE id = $1 AND date_deleted IS NULL FOR SHARE', [installationId]);
+  return rows.length === 1;
+}

@@ -1,0 +1,20 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { renderError } from './http-errors.js';
+
+/** The one place that turns exceptions into the contract's `{detail, …}` bodies. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ApiExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const { status, body, headers, unexpected } = renderError(exception);
+    if (unexpected) {
+      const error = exception instanceof Error ? exception : new Error(String(exception));
+      this.logger.error(`request ${request.id} failed: ${error.name}: ${error.message}`, error.stack);
+    }
+    void http.getResponse<FastifyReply>().status(status).headers(headers).send(body);
+  }
+}

@@ -1,0 +1,47 @@
+import { ArgumentMetadata, BadRequestException, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { DUPLICATED_PARAMETER, isPlainObject, MALFORMED_BODY } from './body-parsing.js';
+import { ValidationFailed } from './validation.js';
+
+function collect(errors: ValidationError[], prefix = '', into: Record<string, string[]> = {}): Record<string, string[]> {
+  for (const error of errors) {
+    const field = prefix + error.property;
+    if (error.constraints) into[field] = Object.values(error.constraints);
+    if (error.children?.length) collect(error.children, `${field}.`, into);
+  }
+  return into;
+}
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (isPlainObject(value)) return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item));
+  return false;
+}
+
+/**
+ * Validates DTO bodies into the contract's 400 shape. Bodies that are not a JSON object
+ * (malformed, an array, a bare value) are rejected before any field is looked at, and
+ * NUL characters, which PostgreSQL text cannot hold, are refused here rather than failing there.
+ */
+@Injectable()
+export class BodyValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      transform: true,
+      forbidUnknownValues: false,
+      exceptionFactory: (errors) => new ValidationFailed(collect(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body') {
+      if (value === MALFORMED_BODY) throw new BadRequestException({ detail: 'Malformed JSON in the request body.' });
+      if (value === DUPLICATED_PARAMETER) throw new BadRequestException({ detail: 'A parameter was sent more than once.' });
+      if (value === undefined) value = {};
+      if (!isPlainObject(value)) throw new BadRequestException({ detail: 'The request body must be a JSON object.' });
+      if (containsNul(value)) throw new BadRequestException({ detail: 'The request body must not contain NUL characters.' });
+    }
+    return super.transform(value, metadata);
+  }
+}

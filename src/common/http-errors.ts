@@ -1,0 +1,70 @@
+import { HttpException, HttpStatus, UnauthorizedException } from '@nestjs/common';
+import { OAuthError } from './oauth-errors.js';
+
+export interface RenderedError {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+/** Bearer failures carry the challenge of RFC 6750 §3. */
+export class BearerAuthError extends UnauthorizedException {
+  readonly headers = { 'WWW-Authenticate': 'Bearer realm="api"' };
+  constructor(detail: string) {
+    super({ detail });
+  }
+}
+
+const DEFAULT_DETAIL: Record<number, string> = {
+  [HttpStatus.BAD_REQUEST]: 'Bad request',
+  [HttpStatus.UNAUTHORIZED]: 'Authentication credentials were not provided.',
+  [HttpStatus.FORBIDDEN]: 'You do not have permission to perform this action.',
+  [HttpStatus.NOT_FOUND]: 'Not found',
+  [HttpStatus.METHOD_NOT_ALLOWED]: 'Method not allowed',
+  [HttpStatus.CONFLICT]: 'Conflict',
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'Request body is too large',
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'Unsupported media type',
+  [HttpStatus.TOO_MANY_REQUESTS]: 'Too many requests',
+  [HttpStatus.SERVICE_UNAVAILABLE]: 'Service unavailable',
+};
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+
+/** True for errors that mean PostgreSQL cannot be reached right now (the answer is 503, not 500). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const candidates = [error, (error as { driverError?: unknown })?.driverError, (error as { cause?: unknown })?.cause];
+  return candidates.some((candidate) => {
+    if (!candidate || typeof candidate !== 'object') return false;
+    const { code, message } = candidate as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+    return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
+  });
+}
+
+/** Maps any thrown value to the contract's error body. Unknown errors never leak their text. */
+export function renderError(exception: unknown): RenderedError & { unexpected: boolean } {
+  const headers: Record<string, string> = {};
+  if (exception instanceof OAuthError) {
+    return { status: exception.status, body: { detail: exception.detail, error: exception.error }, headers, unexpected: false };
+  }
+  if (exception instanceof HttpException) {
+    Object.assign(headers, (exception as { headers?: Record<string, string> }).headers ?? {});
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    if (typeof response === 'object' && response !== null && 'detail' in response) {
+      return { status, body: response as Record<string, unknown>, headers, unexpected: false };
+    }
+    const message = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+    const isDefault = typeof message !== 'string' || message === exception.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1 $2') || message.startsWith('Cannot ');
+    return { status, body: { detail: isDefault ? (DEFAULT_DETAIL[status] ?? 'Error') : message }, headers, unexpected: false };
+  }
+  const fastifyStatus = (exception as { statusCode?: unknown })?.statusCode;
+  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+    return { status: fastifyStatus, body: { detail: DEFAULT_DETAIL[fastifyStatus] ?? 'Bad request' }, headers, unexpected: false };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    headers['Retry-After'] = '1';
+    return { status: 503, body: { detail: 'The service is temporarily unavailable; retry shortly.' }, headers, unexpected: false };
+  }
+  return { status: 500, body: { detail: 'Internal server error' }, headers, unexpected: true };
+}

@@ -1,0 +1,96 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { randomHex } from '../common/crypto.js';
+
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value);
+
+/** The validated environment. Defaults are the contract's. */
+export class AppConfig {
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  PORT = 9000;
+
+  @IsOptional() @IsString() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @IsString()
+  DATA_DIR = './.data';
+
+  @Type(() => Number) @IsInt() @Min(1)
+  GRANT_TTL_SECONDS = 600;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  TOKEN_TTL_SECONDS = 28800;
+
+  @Type(() => Number) @IsInt() @Min(0)
+  REFRESH_GRACE_SECONDS = 60;
+
+  @IsEmail({ require_tld: false })
+  INITIAL_ADMIN_EMAIL = 'admin@localhost';
+
+  @IsOptional() @IsString() @MinLength(32, { message: 'SECRET_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
+  SECRET_KEY?: string;
+
+  @IsOptional() @IsString() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_LIMIT_TOKEN_PER_MINUTE = 60;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE = 20;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(20)
+  WEBHOOK_MAX_ATTEMPTS = 6;
+
+  @Transform(toBoolean) @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE = false;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  JANITOR_INTERVAL_SECONDS = 300;
+
+  @Transform(toBoolean) @IsBoolean()
+  MANUAL_REFRESH_ENABLED = true;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Validates the environment once, at start. An invalid value stops the start with a
+ * message naming the variable. Empty strings count as unset, as shells and compose files
+ * tend to produce them.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const known = Object.keys(new AppConfig()).concat('DATABASE_URL', 'SECRET_KEY', 'REDIS_URL');
+  const raw = Object.fromEntries(known.filter((key) => env[key] !== undefined && env[key] !== '').map((key) => [key, env[key]]));
+  const config = plainToInstance(AppConfig, raw);
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map((error) => `  ${error.property}=${JSON.stringify(raw[error.property])}: ${Object.values(error.constraints ?? {}).join('; ')}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (!config.SECRET_KEY) {
+    if (config.DATABASE_URL) {
+      throw new ConfigError('Invalid configuration:\n  SECRET_KEY is required when DATABASE_URL is set (32+ characters, e.g. `openssl rand -hex 32`); it encrypts client secrets at rest.');
+    }
+    config.SECRET_KEY = embeddedSecretKey(config.DATA_DIR);
+  }
+  return config;
+}
+
+/** The embedded default keeps its generated key beside its data, readable only by its owner. */
+function embeddedSecretKey(dataDir: string): string {
+  const file = join(resolve(dataDir), 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(resolve(dataDir), { recursive: true, mode: 0o755 });
+  const key = randomHex(32);
+  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  return key;
+}

@@ -1,0 +1,11 @@
+import { ApiToken } from '../authorizations/entities/api-token.entity.js';
+import { Grant } from '../installations/entities/grant.entity.js';
+import { Installation } from '../installations/entities/installation.entity.js';
+import { Organization } from '../organizations/entities/organization.entity.js';
+import { OrganizationMember } from '../organizations/entities/organization-member.entity.js';
+import { ApiApplication } from '../sentry-apps/entities/api-application.entity.js';
+import { SentryApp } from '../sentry-apps/entities/sentry-app.entity.js';
+import { PersonalToken } from '../users/entities/personal-token.entity.js';
+import { User } from '../users/entities/user.entity.js';
+
+export const entities = [User, PersonalToken, Organization, OrganizationMember, ApiApplication, SentryApp, Installation, Grant, ApiToken];

@@ -1,0 +1,4 @@
+import { Init1795929362551 } from './1795929362551-Init.js';
+
+/** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
+export const migrations = [Init1795929362551];

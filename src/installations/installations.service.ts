@@ -1,0 +1,110 @@
+import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import type { Principal } from '../auth/principal.js';
+import { holdsAny } from '../auth/scopes.js';
+import { GrantService } from '../authorizations/grant.service.js';
+import { TokenService } from '../authorizations/token.service.js';
+import { Clock } from '../common/clock.js';
+import { Organization } from '../organizations/entities/organization.entity.js';
+import { OrganizationAccessService } from '../organizations/organization-access.service.js';
+import { SentryApp } from '../sentry-apps/entities/sentry-app.entity.js';
+import { Installation } from './entities/installation.entity.js';
+
+export interface InstallationView {
+  installation: Installation;
+  app: Pick<SentryApp, 'uuid' | 'slug'>;
+  organization: Pick<Organization, 'id' | 'slug'>;
+  code: string | null;
+}
+
+export function serializeInstallation({ installation, app, organization, code }: InstallationView) {
+  return {
+    uuid: installation.uuid,
+    app: { uuid: app.uuid, slug: app.slug },
+    organization: { id: organization.id, slug: organization.slug },
+    status: installation.status,
+    code,
+  };
+}
+
+const MANAGE_INSTALLATIONS = ['org:integrations'];
+
+@Injectable()
+export class InstallationsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: OrganizationAccessService,
+    private readonly grants: GrantService,
+    private readonly tokens: TokenService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Installs the app, or returns the live installation as it is. The partial unique index
+   * makes concurrent installs of one app into one organization yield one installation.
+   */
+  async install(principal: Principal, organization: Organization, appSlug: string): Promise<InstallationView> {
+    const app = await this.dataSource.getRepository(SentryApp).findOneBy({ slug: appSlug });
+    const installable = app && (app.ownerOrganizationId === organization.id || app.status === 'published' || (principal.kind === 'user' && principal.isSuperuser));
+    if (!app || !installable) throw new NotFoundException('Sentry app not found');
+    return this.dataSource.transaction(async (em) => {
+      const uuid = randomUUID();
+      await em.createQueryBuilder().insert().into(Installation)
+        .values({ uuid, sentryAppId: app.id, organizationId: organization.id, status: app.verifyInstall ? 'pending' : 'installed', dateCreated: this.clock.now() })
+        .orIgnore()
+        .execute();
+      const installation = await em.findOneByOrFail(Installation, { sentryAppId: app.id, organizationId: organization.id, dateDeleted: IsNull() });
+      const code = installation.uuid === uuid
+        ? await this.grants.create(em, installation.id)
+        : ((await this.grants.liveCodes(em, [installation.id])).get(installation.id) ?? null);
+      return { installation, app, organization, code };
+    });
+  }
+
+  /** The organization's live installations; codes only for those who manage integrations. */
+  async list(organization: Organization, scopes: ReadonlySet<string>): Promise<InstallationView[]> {
+    const installations = await this.dataSource.getRepository(Installation).find({
+      where: { organizationId: organization.id, dateDeleted: IsNull() },
+      relations: { sentryApp: true },
+      order: { id: 'ASC' },
+    });
+    const codes = holdsAny(scopes, MANAGE_INSTALLATIONS)
+      ? await this.grants.liveCodes(this.dataSource.manager, installations.map((installation) => installation.id))
+      : new Map<string, string>();
+    return installations.map((installation) => ({ installation, app: installation.sentryApp!, organization, code: codes.get(installation.id) ?? null }));
+  }
+
+  /** The app confirms its install (verifyInstall). Only that app's own tokens may. */
+  async markInstalled(principal: Principal, uuid: string): Promise<InstallationView> {
+    const view = await this.live(uuid);
+    if (principal.kind !== 'app' || principal.sentryAppId !== view.installation.sentryAppId) {
+      throw new ForbiddenException('Only the installed app can update its installation.');
+    }
+    await this.dataSource.getRepository(Installation).update({ id: view.installation.id }, { status: 'installed' });
+    return { ...view, installation: { ...view.installation, status: 'installed' }, code: null };
+  }
+
+  /** Uninstalls: the grant is deleted and every token issued to the installation is revoked at once. */
+  async uninstall(principal: Principal, uuid: string): Promise<void> {
+    const { installation } = await this.live(uuid);
+    const scopes = await this.access.scopesIn(principal, installation.organizationId);
+    if (!scopes) throw new NotFoundException('Installation not found');
+    if (principal.kind !== 'user' || !holdsAny(scopes, MANAGE_INSTALLATIONS)) throw new ForbiddenException('You do not have permission to uninstall this app.');
+    await this.dataSource.transaction(async (em: EntityManager) => {
+      const result = await em.update(Installation, { id: installation.id, dateDeleted: IsNull() }, { dateDeleted: this.clock.now() });
+      if (!result.affected) throw new NotFoundException('Installation not found');
+      await this.grants.deleteForInstallation(em, installation.id);
+      await this.tokens.revokeInstallation(em, installation.id);
+    });
+  }
+
+  private async live(uuid: string): Promise<InstallationView> {
+    const installation = await this.dataSource.getRepository(Installation).findOne({
+      where: { uuid, dateDeleted: IsNull() },
+      relations: { sentryApp: true, organization: true },
+    });
+    if (!installation) throw new NotFoundException('Installation not found');
+    return { installation, app: installation.sentryApp!, organization: installation.organization!, code: null };
+  }
+}

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { Logger, type LogLevel } from '@nestjs/common';
+import { AppModule } from './app.module.js';
+import { createApp } from './app.setup.js';
+import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
+import { openDatabase } from './database/database.js';
+import { InitialAdminService } from './users/initial-admin.service.js';
+
+const NEST_LEVELS: Record<string, LogLevel[]> = {
+  trace: ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'],
+  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
+  info: ['log', 'warn', 'error', 'fatal'],
+  warn: ['warn', 'error', 'fatal'],
+  error: ['error', 'fatal'],
+  fatal: ['fatal'],
+  silent: [],
+};
+
+async function bootstrap(config: AppConfig): Promise<void> {
+  const logger = new Logger('Bootstrap');
+  const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
+  const database = await openDatabase(config, verbose ? (line) => logger.debug(line) : undefined);
+  const app = await createApp(AppModule.forRoot(config, { url: database.url }), NEST_LEVELS[config.LOG_LEVEL]);
+  await app.listen({ port: config.PORT, host: '0.0.0.0' });
+
+  const admin = await app.get(InitialAdminService).ensure();
+  if (admin) {
+    // Printed once, never logged: the token exists nowhere else in plaintext.
+    process.stdout.write(
+      `\nCreated the superuser ${admin.user.email}. Its personal API token, shown only this once:\n\n    ${admin.token}\n\n`,
+    );
+  }
+  logger.log(`Listening on http://127.0.0.1:${config.PORT}/api/0/ (database: ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded, under ${config.DATA_DIR}`})`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: finishing in-flight requests, then stopping`);
+    await app.close();
+    await database.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+let config: AppConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
+bootstrap(config).catch((error: unknown) => {
+  process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

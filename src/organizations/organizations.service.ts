@@ -1,0 +1,50 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { isUniqueViolation } from '../common/database-errors.js';
+import { isValidSlug, slugify } from '../common/slug.js';
+import { ValidationFailed } from '../common/validation.js';
+import { User } from '../users/entities/user.entity.js';
+import { OrganizationMember, type Role } from './entities/organization-member.entity.js';
+import { Organization } from './entities/organization.entity.js';
+
+export function serializeOrganization(organization: Organization) {
+  return { id: organization.id, slug: organization.slug, name: organization.name, dateCreated: organization.dateCreated };
+}
+
+@Injectable()
+export class OrganizationsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Creates the organization with its creator as owner. */
+  async create(ownerId: string, input: { name: string; slug?: string }): Promise<Organization> {
+    const slug = input.slug ?? slugify(input.name);
+    if (!isValidSlug(slug)) throw new ValidationFailed({ slug: ['Could not derive a valid slug from the name; send one.'] });
+    try {
+      return await this.dataSource.transaction(async (em) => {
+        const organization = await em.save(Organization, em.create(Organization, { slug, name: input.name }));
+        await em.insert(OrganizationMember, { organizationId: organization.id, userId: ownerId, role: 'owner' });
+        return organization;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictException('An organization with this slug already exists.');
+      throw error;
+    }
+  }
+
+  async rename(organization: Organization, name: string): Promise<Organization> {
+    await this.dataSource.getRepository(Organization).update({ id: organization.id }, { name });
+    return { ...organization, name };
+  }
+
+  async addMember(organization: Organization, email: string, role: Role) {
+    const user = await this.dataSource.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
+    if (!user || user.isSentryApp) throw new NotFoundException('No user with this email.');
+    try {
+      const member = await this.dataSource.getRepository(OrganizationMember).save({ organizationId: organization.id, userId: user.id, role });
+      return { id: member.id, email: user.email, role: member.role };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictException('This user is already a member.');
+      throw error;
+    }
+  }
+}

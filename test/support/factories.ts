@@ -1,0 +1,100 @@
+import { randomHex } from '../../src/common/crypto.js';
+import { UsersService } from '../../src/users/users.service.js';
+import type { TestApp } from './test-app.js';
+
+export const unique = (prefix: string) => `${prefix}-${randomHex(4)}`;
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+}
+
+/** A user made the way the CLI makes them, with a personal token. */
+export async function createUser(t: TestApp, options: { superuser?: boolean; email?: string } = {}): Promise<TestUser> {
+  const { user, token } = await t.app.get(UsersService).create({ email: options.email ?? `${unique('user')}@example.com`, isSuperuser: options.superuser ?? false });
+  return { id: user.id, email: user.email, token };
+}
+
+export interface TestOrganization {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+export async function createOrganization(t: TestApp, owner: TestUser, slug = unique('org')): Promise<TestOrganization> {
+  const response = await t.http().post('/api/0/organizations/').set(bearer(owner.token)).send({ name: slug, slug }).expect(201);
+  return response.body;
+}
+
+export async function addMember(t: TestApp, organization: TestOrganization, by: TestUser, role: 'owner' | 'manager' | 'member'): Promise<TestUser> {
+  const user = await createUser(t);
+  await t.http().post(`/api/0/organizations/${organization.slug}/members/`).set(bearer(by.token)).send({ email: user.email, role }).expect(201);
+  return user;
+}
+
+export interface TestSentryApp {
+  uuid: string;
+  slug: string;
+  scopes: string[];
+  clientId: string;
+  clientSecret: string;
+}
+
+export async function createSentryApp(t: TestApp, owner: TestUser, organization: TestOrganization, body: Record<string, unknown> = {}): Promise<TestSentryApp> {
+  const response = await t.http()
+    .post('/api/0/sentry-apps/')
+    .set(bearer(owner.token))
+    .send({ name: unique('app'), organization: organization.slug, scopes: ['org:read', 'org:write'], ...body })
+    .expect(201);
+  return response.body;
+}
+
+export interface TestInstallation {
+  uuid: string;
+  status: string;
+  code: string | null;
+  organization: { id: string; slug: string };
+}
+
+export async function install(t: TestApp, by: TestUser, organization: TestOrganization, app: TestSentryApp): Promise<TestInstallation> {
+  const response = await t.http()
+    .post(`/api/0/organizations/${organization.slug}/sentry-app-installations/`)
+    .set(bearer(by.token))
+    .send({ slug: app.slug })
+    .expect(200);
+  return response.body;
+}
+
+/** The seed's world: an owner, an organization, an app it owns, and that app installed there. */
+export async function installedApp(t: TestApp, appBody: Record<string, unknown> = {}) {
+  const owner = await createUser(t);
+  const organization = await createOrganization(t, owner);
+  const app = await createSentryApp(t, owner, organization, appBody);
+  const installation = await install(t, owner, organization, app);
+  return { owner, organization, app, installation };
+}
+
+export function tokenRequest(t: TestApp, installationUuid: string) {
+  return t.http().post(`/api/0/sentry-app-installations/${installationUuid}/authorizations/`);
+}
+
+export function exchange(t: TestApp, app: TestSentryApp, installation: TestInstallation, extra: Record<string, unknown> = {}) {
+  return tokenRequest(t, installation.uuid).send({
+    client_id: app.clientId,
+    client_secret: app.clientSecret,
+    grant_type: 'authorization_code',
+    code: installation.code,
+    ...extra,
+  });
+}
+
+export function refresh(t: TestApp, app: TestSentryApp, installation: TestInstallation, refreshToken: string) {
+  return tokenRequest(t, installation.uuid).send({
+    client_id: app.clientId,
+    client_secret: app.clientSecret,
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+  });
+}
