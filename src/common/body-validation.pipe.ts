@@ -1,5 +1,5 @@
-import { ArgumentMetadata, BadRequestException, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
-import { DUPLICATED_PARAMETER, isPlainObject, MALFORMED_BODY } from './body-parsing.js';
+import { ArgumentMetadata, BadRequestException, Injectable, UnsupportedMediaTypeException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { isPlainObject, UnreadableBody } from './body-parsing.js';
 import { ValidationFailed } from './validation.js';
 
 function collect(errors: ValidationError[], prefix = '', into: Record<string, string[]> = {}): Record<string, string[]> {
@@ -17,6 +17,12 @@ function containsNul(value: unknown): boolean {
   if (isPlainObject(value)) return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item));
   return false;
 }
+
+const UNREADABLE = {
+  malformed: () => new BadRequestException({ detail: 'Malformed JSON in the request body.' }),
+  duplicated: () => new BadRequestException({ detail: 'A parameter was sent more than once.' }),
+  unsupported: () => new UnsupportedMediaTypeException({ detail: 'Send the body as application/json.' }),
+};
 
 /**
  * Validates DTO bodies into the contract's 400 shape. Bodies that are not a JSON object
@@ -36,8 +42,7 @@ export class BodyValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body') {
-      if (value === MALFORMED_BODY) throw new BadRequestException({ detail: 'Malformed JSON in the request body.' });
-      if (value === DUPLICATED_PARAMETER) throw new BadRequestException({ detail: 'A parameter was sent more than once.' });
+      if (value instanceof UnreadableBody) throw UNREADABLE[value.reason]();
       if (value === undefined) value = {};
       if (!isPlainObject(value)) throw new BadRequestException({ detail: 'The request body must be a JSON object.' });
       if (containsNul(value)) throw new BadRequestException({ detail: 'The request body must not contain NUL characters.' });

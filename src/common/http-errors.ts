@@ -62,6 +62,10 @@ export function renderError(exception: unknown): RenderedError & { unexpected: b
   if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
     return { status: fastifyStatus, body: { detail: DEFAULT_DETAIL[fastifyStatus] ?? 'Bad request' }, headers, unexpected: false };
   }
+  // A value PostgreSQL cannot store (a NUL byte, say) that slipped past validation is the caller's error.
+  if (['22021', '22P05', '22001', '22003'].includes(String((exception as { driverError?: { code?: unknown } })?.driverError?.code))) {
+    return { status: 400, body: { detail: 'The request contains a value that cannot be stored.' }, headers, unexpected: false };
+  }
   if (isDatabaseUnavailable(exception)) {
     headers['Retry-After'] = '1';
     return { status: 503, body: { detail: 'The service is temporarily unavailable; retry shortly.' }, headers, unexpected: false };

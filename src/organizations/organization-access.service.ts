@@ -1,6 +1,7 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
+import { isValidSlug } from '../common/slug.js';
 import { holdsAny, ROLE_SCOPES, SUPERUSER_SCOPES } from '../auth/scopes.js';
 import { OrganizationMember } from './entities/organization-member.entity.js';
 import { Organization } from './entities/organization.entity.js';
@@ -31,7 +32,7 @@ export class OrganizationAccessService {
 
   /** 404 for an unknown slug, 403 without standing or without one of `anyOf`. */
   async authorize(principal: Principal, slug: string, anyOf: readonly string[]): Promise<OrganizationAccess> {
-    const organization = await this.dataSource.getRepository(Organization).findOneBy({ slug });
+    const organization = isValidSlug(slug) ? await this.dataSource.getRepository(Organization).findOneBy({ slug }) : null;
     if (!organization) throw new NotFoundException('Organization not found');
     const scopes = await this.scopesIn(principal, organization.id);
     if (!scopes) throw new ForbiddenException('You do not have access to this organization.');

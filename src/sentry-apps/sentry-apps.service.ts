@@ -79,16 +79,14 @@ export class SentryAppsService {
 
   /** The app as its owner organization sees it: 404 unknown, 403 without `anyOf` in the owner organization. */
   async forOwner(principal: Principal, slug: string, anyOf: readonly string[] = ['org:read']): Promise<SentryAppView> {
-    const app = await this.dataSource.getRepository(SentryApp).findOneBy({ slug });
-    if (!app) throw new NotFoundException('Sentry app not found');
+    const app = await this.findBySlug(slug);
     const scopes = await this.access.scopesIn(principal, app.ownerOrganizationId);
     if (!scopes || !holdsAny(scopes, anyOf)) throw new ForbiddenException('You do not have permission to manage this sentry app.');
     return this.view(app);
   }
 
   async setStatus(slug: string, status: SentryAppStatus): Promise<SentryAppView> {
-    const app = await this.dataSource.getRepository(SentryApp).findOneBy({ slug });
-    if (!app) throw new NotFoundException('Sentry app not found');
+    const app = await this.findBySlug(slug);
     await this.dataSource.getRepository(SentryApp).update({ id: app.id }, { status });
     return this.view({ ...app, status });
   }
@@ -97,6 +95,12 @@ export class SentryAppsService {
     const { app } = await this.forOwner(principal, slug, ['org:integrations']);
     const clientSecret = await this.dataSource.transaction((em) => this.applications.rotateSecret(em, app.applicationId));
     return { clientSecret };
+  }
+
+  private async findBySlug(slug: string): Promise<SentryApp> {
+    const app = isValidSlug(slug) ? await this.dataSource.getRepository(SentryApp).findOneBy({ slug }) : null;
+    if (!app) throw new NotFoundException('Sentry app not found');
+    return app;
   }
 
   private async view(app: SentryApp): Promise<SentryAppView> {

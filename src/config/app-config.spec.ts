@@ -1,0 +1,46 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './app-config.js';
+
+const base = { DATABASE_URL: 'postgres://localhost/x', SECRET_KEY: 'k'.repeat(32) };
+
+describe('loadConfig', () => {
+  it("applies the contract's defaults", () => {
+    expect(loadConfig(base)).toMatchObject({
+      PORT: 9000, GRANT_TTL_SECONDS: 600, TOKEN_TTL_SECONDS: 28800, REFRESH_GRACE_SECONDS: 60,
+      INITIAL_ADMIN_EMAIL: 'admin@localhost', RATE_LIMIT_TOKEN_PER_MINUTE: 60, RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: 20,
+      WEBHOOK_MAX_ATTEMPTS: 6, WEBHOOK_ALLOW_PRIVATE: false, JANITOR_INTERVAL_SECONDS: 300, MANUAL_REFRESH_ENABLED: true, LOG_LEVEL: 'info',
+    });
+  });
+
+  it('parses numbers and booleans, and treats empty strings as unset', () => {
+    const config = loadConfig({ ...base, PORT: '8080', WEBHOOK_ALLOW_PRIVATE: 'true', MANUAL_REFRESH_ENABLED: 'false', REFRESH_GRACE_SECONDS: '0', TOKEN_TTL_SECONDS: '' });
+    expect(config).toMatchObject({ PORT: 8080, WEBHOOK_ALLOW_PRIVATE: true, MANUAL_REFRESH_ENABLED: false, REFRESH_GRACE_SECONDS: 0, TOKEN_TTL_SECONDS: 28800 });
+  });
+
+  it.each([
+    ['PORT', 'http'],
+    ['TOKEN_TTL_SECONDS', '-5'],
+    ['WEBHOOK_ALLOW_PRIVATE', 'maybe'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['LOG_LEVEL', 'loud'],
+    ['SECRET_KEY', 'short'],
+  ])('rejects %s=%s with a message naming it', (name, value) => {
+    expect(() => loadConfig({ ...base, [name]: value })).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}=`));
+  });
+
+  it('requires SECRET_KEY with DATABASE_URL', () => {
+    expect(() => loadConfig({ DATABASE_URL: base.DATABASE_URL })).toThrow(ConfigError);
+  });
+
+  it('generates and keeps a private SECRET_KEY under DATA_DIR for the embedded default', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'config-'));
+    const first = loadConfig({ DATA_DIR: dataDir });
+    expect(first.SECRET_KEY).toMatch(/^[0-9a-f]{64}$/);
+    expect(loadConfig({ DATA_DIR: dataDir }).SECRET_KEY).toBe(first.SECRET_KEY);
+    expect(readFileSync(join(dataDir, 'secret.key'), 'utf8').trim()).toBe(first.SECRET_KEY);
+    expect(statSync(join(dataDir, 'secret.key')).mode & 0o077).toBe(0);
+  });
+});

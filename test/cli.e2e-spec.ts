@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { bearer } from './support/factories.js';
+import { createTestApp, TEST_SECRET_KEY, type TestApp } from './support/test-app.js';
+
+// `npm test` builds first, so the CLI runs exactly as an operator runs it.
+function run(script: string, args: string[], env: Record<string, string>) {
+  const { PATH, HOME } = process.env;
+  return spawnSync(process.execPath, [script, ...args], { env: { PATH, HOME, ...env } as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 20000 });
+}
+
+describe('the CLI', () => {
+  let t: TestApp;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    t = await createTestApp();
+    const url = process.env.DATABASE_URL!;
+    env = { DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${t.schema}`)}`, SECRET_KEY: TEST_SECRET_KEY };
+  });
+  afterAll(() => t.close());
+
+  it('createuser prints one JSON line with a working personal token', async () => {
+    const result = run('dist/src/cli.js', ['createuser', '--email', 'Ops@Example.com', '--name', 'Ops', '--superuser'], env);
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const created = JSON.parse(lines[0]!);
+    expect(created).toEqual({ id: expect.any(String), email: 'ops@example.com', token: expect.stringMatching(/^sntryu_[0-9a-f]{64}$/) });
+    const me = await t.http().get('/api/0/users/me/').set(bearer(created.token)).expect(200);
+    expect(me.body).toMatchObject({ email: 'ops@example.com', name: 'Ops', isSuperuser: true });
+  });
+
+  it('exits 1 when the command fails, 2 on bad usage', () => {
+    run('dist/src/cli.js', ['createuser', '--email', 'twice@example.com'], env);
+    const duplicate = run('dist/src/cli.js', ['createuser', '--email', 'twice@example.com'], env);
+    expect(duplicate.status).toBe(1);
+    expect(duplicate.stderr).toContain('already exists');
+    expect(run('dist/src/cli.js', ['createuser'], env).status).toBe(2);
+    expect(run('dist/src/cli.js', ['frobnicate'], env).status).toBe(2);
+    const help = run('dist/src/cli.js', ['help'], env);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('createuser --email EMAIL');
+  });
+
+  it('migrate lists the applied migrations', () => {
+    const result = run('dist/src/cli.js', ['migrate'], env);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).migrations.length).toBeGreaterThan(0);
+  });
+
+  it('refuses to start on an invalid setting and names the variable', () => {
+    const noKey = run('dist/src/cli.js', ['migrate'], { DATABASE_URL: env.DATABASE_URL! });
+    expect(noKey.status).toBe(2);
+    expect(noKey.stderr).toContain('SECRET_KEY is required when DATABASE_URL is set');
+    const badPort = run('dist/src/main.js', [], { ...env, PORT: 'eighty' });
+    expect(badPort.status).toBe(2);
+    expect(badPort.stderr).toContain('PORT');
+  });
+});
