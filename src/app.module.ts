@@ -9,13 +9,14 @@ import { Clock } from './common/clock.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions, type DatabaseTarget } from './database/data-source-options.js';
+import { initializeAndMigrate } from './database/migrate.js';
 import { HealthController } from './health/health.controller.js';
 import { InstallationsModule } from './installations/installations.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { SentryAppsModule } from './sentry-apps/sentry-apps.module.js';
 import { UsersModule } from './users/users.module.js';
 
-/** Shared by the server and the CLI: configuration, the database, and the clock. */
+/** Shared by the server and the CLI: configuration, the migrated database, and the clock. */
 @Module({})
 export class CoreModule {
   static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
@@ -24,7 +25,10 @@ export class CoreModule {
       global: true,
       imports: [
         ConfigModule.forRoot(config),
-        TypeOrmModule.forRoot({ ...dataSourceOptions({ poolSize: config.DATABASE_POOL_SIZE, ...database }), migrationsRun: true }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSourceOptions({ poolSize: config.DATABASE_POOL_SIZE, ...database }),
+          dataSourceFactory: (options) => initializeAndMigrate(options!),
+        }),
       ],
       providers: [Clock],
       exports: [Clock],

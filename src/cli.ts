@@ -44,7 +44,7 @@ const COMMANDS: Record<string, Command> = {
     const { user, token } = await context.get(UsersService).create({ email: values.email, name: values.name, isSuperuser: values.superuser });
     return { id: user.id, email: user.email, token };
   },
-  // The context has already applied the migrations (CoreModule runs them on start); report what is there.
+  // CoreModule has applied pending migrations before any command runs; this reports them.
   async migrate(context, args) {
     parseArgs({ args, options: {} });
     const applied = await context.get(DataSource).query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id');
