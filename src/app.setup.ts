@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { registerBodyParsers } from './common/body-parsing.js';
+import type { AppConfig } from './config/app-config.js';
 import { BodyValidationPipe } from './common/body-validation.pipe.js';
 
 export const API_PREFIX = 'api/0';
@@ -19,13 +20,14 @@ function requestId(request: IncomingMessage): string {
 /** Nest's body parsers stay off: ours are registered in configureApp (see body-parsing.ts). */
 export const APP_OPTIONS = { bodyParser: false } as const;
 
-export async function createApp(module: DynamicModule, logger: LogLevel[] | false = ['log', 'warn', 'error', 'fatal']): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, createAdapter(), { ...APP_OPTIONS, logger });
+export async function createApp(module: DynamicModule, config: AppConfig, logger: LogLevel[] | false = ['log', 'warn', 'error', 'fatal']): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(module, createAdapter(config), { ...APP_OPTIONS, logger });
   return configureApp(app);
 }
 
-export function createAdapter(): FastifyAdapter {
+export function createAdapter(config: Pick<AppConfig, 'TRUST_PROXY'>): FastifyAdapter {
   return new FastifyAdapter({
+    trustProxy: config.TRUST_PROXY,
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: requestId,

@@ -20,7 +20,7 @@ async function bootstrap(config: AppConfig): Promise<void> {
   const logger = new Logger('Bootstrap');
   const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
   const database = await openDatabase(config, verbose ? (line) => logger.debug(line) : undefined);
-  const app = await createApp(AppModule.forRoot(config, { url: database.url }), NEST_LEVELS[config.LOG_LEVEL]);
+  const app = await createApp(AppModule.forRoot(config, { url: database.url }), config, NEST_LEVELS[config.LOG_LEVEL]);
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
 
   const admin = await app.get(InitialAdminService).ensure();

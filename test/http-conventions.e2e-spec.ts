@@ -75,18 +75,23 @@ describe('HTTP conventions', () => {
     const routes: { method: string; path: string }[] = [];
     for (const module of t.app.get(ModulesContainer).values()) {
       for (const { metatype } of module.controllers.values()) {
+        if (!metatype) continue;
         const base = Reflect.getMetadata(PATH_METADATA, metatype) as string;
         for (const name of Object.getOwnPropertyNames(metatype.prototype).filter((key) => key !== 'constructor')) {
           const handler = metatype.prototype[name];
           const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
           if (path === undefined) continue;
           const route = { method: RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler)]!, path: `/api/0/${base}/${path}`.replace(/\/+$/, '').replace(/\/{2,}/g, '/') };
-          if (Reflect.getMetadata(IS_PUBLIC, handler)) publicRoutes.push(`${route.method} ${route.path}`);
+          if (Reflect.getMetadata(IS_PUBLIC, handler) ?? Reflect.getMetadata(IS_PUBLIC, metatype)) publicRoutes.push(`${route.method} ${route.path}`);
           else routes.push(route);
         }
       }
     }
-    expect(publicRoutes.sort()).toEqual(['GET /api/0/internal/health', 'POST /api/0/sentry-app-installations/:uuid/authorizations']);
+    expect(publicRoutes.sort()).toEqual([
+      'GET /api/0/internal/health',
+      'POST /api/0/sentry-app-installations/:uuid/authorizations',
+      'POST /api/0/sentry-app-installations/:uuid/authorizations/revoke',
+    ]);
     expect(routes.length).toBeGreaterThan(10);
     for (const { method, path } of routes) {
       const url = path.replace(/:uuid/g, '00000000-0000-4000-8000-000000000000').replace(/:\w+/g, 'some-slug');

@@ -1,24 +1,44 @@
-import { Body, Controller, createParamDecorator, ExecutionContext, Header, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, createParamDecorator, ExecutionContext, Header, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/public.decorator.js';
-import { ClientIdSecretGuard } from '../auth/strategies/client-id-secret.strategy.js';
+import { ClientIdSecretGuard, type AuthenticatedClient } from '../auth/strategies/client-id-secret.strategy.js';
+import { isFormRequest } from '../common/body-parsing.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
-import type { VerifiedClient } from '../sentry-apps/api-applications.service.js';
 import { AuthorizationsService } from './authorizations.service.js';
-import { serializeToken } from './token.service.js';
+import { rfc6749TokenBody, sentryTokenBody } from './token-response.js';
 
-const Client = createParamDecorator((_data: unknown, context: ExecutionContext): VerifiedClient => context.switchToHttp().getRequest().user);
+const Client = createParamDecorator((_data: unknown, context: ExecutionContext): AuthenticatedClient => context.switchToHttp().getRequest().user);
 
 @Controller('sentry-app-installations/:uuid/authorizations')
+@Public()
+@UseGuards(ClientIdSecretGuard)
 export class AuthorizationsController {
   constructor(private readonly authorizations: AuthorizationsService) {}
 
-  /** Sentry's token endpoint: a code or a refresh token for an 8-hour Bearer token and a refresh token. */
+  /**
+   * Sentry's token endpoint: a code, a refresh token or a manual-refresh JWT for an 8-hour
+   * Bearer token and a refresh token. Form-encoded (RFC 6749) clients get RFC 6749's 200.
+   */
   @Post()
-  @Public()
-  @UseGuards(ClientIdSecretGuard)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
-  async token(@Client() client: VerifiedClient, @Param('uuid', UuidParamPipe) uuid: string, @Body() body: Record<string, unknown>) {
-    return serializeToken(await this.authorizations.token(client, uuid, body), body.state);
+  async token(
+    @Client() client: AuthenticatedClient,
+    @Param('uuid', UuidParamPipe) uuid: string,
+    @Body() body: Record<string, unknown>,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const pair = await this.authorizations.token(client, uuid, body);
+    if (!isFormRequest(request)) return sentryTokenBody(pair, body.state);
+    void reply.status(200);
+    return rfc6749TokenBody(pair);
+  }
+
+  /** RFC 7009 token revocation. */
+  @Post('revoke')
+  @HttpCode(200)
+  async revoke(@Client() client: AuthenticatedClient, @Param('uuid', UuidParamPipe) uuid: string, @Body() body: Record<string, unknown>): Promise<void> {
+    await this.authorizations.revoke(client, uuid, body);
   }
 }

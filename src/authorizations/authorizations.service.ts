@@ -1,11 +1,14 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { UnauthorizedClientError, UnsupportedGrantTypeError } from '../common/oauth-errors.js';
-import type { VerifiedClient } from '../sentry-apps/api-applications.service.js';
+import type { AuthenticatedClient } from '../auth/strategies/client-id-secret.strategy.js';
+import { InvalidClientError, UnauthorizedClientError, UnsupportedGrantTypeError } from '../common/oauth-errors.js';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant.js';
 import type { GrantHandler, TokenInstallation } from './grants/grant-handler.js';
+import { requiredString } from './grants/grant-handler.js';
+import { ManualRefreshGrant } from './grants/manual-refresh.grant.js';
 import { RefreshTokenGrant } from './grants/refresh-token.grant.js';
-import type { IssuedPair } from './token.service.js';
+import { TokenRateLimiter } from './token-rate-limiter.service.js';
+import { TokenService, type IssuedPair } from './token.service.js';
 
 /** The token endpoint's checks, in Sentry's order, then the grant type's handler. */
 @Injectable()
@@ -14,19 +17,38 @@ export class AuthorizationsService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly limiter: TokenRateLimiter,
+    private readonly tokens: TokenService,
     authorizationCode: AuthorizationCodeGrant,
     refreshToken: RefreshTokenGrant,
+    manualRefresh: ManualRefreshGrant,
   ) {
-    this.handlers = new Map([authorizationCode, refreshToken].map((handler) => [handler.grantType, handler]));
+    this.handlers = new Map([authorizationCode, refreshToken, manualRefresh].map((handler) => [handler.grantType, handler]));
   }
 
-  async token(client: VerifiedClient, installationUuid: string, body: Record<string, unknown>): Promise<IssuedPair> {
-    const installation = await this.liveInstallation(installationUuid);
-    if (!installation) throw new NotFoundException('Installation not found');
-    if (installation.sentryAppId !== client.sentryAppId) throw new UnauthorizedClientError();
+  async token(client: AuthenticatedClient, installationUuid: string, body: Record<string, unknown>): Promise<IssuedPair> {
+    const installation = await this.installationFor(client, installationUuid);
     const handler = typeof body.grant_type === 'string' ? this.handlers.get(body.grant_type) : undefined;
     if (!handler) throw new UnsupportedGrantTypeError();
     return handler.handle({ client, installation, body });
+  }
+
+  /** RFC 7009: answers the same whether or not the token existed. */
+  async revoke(client: AuthenticatedClient, installationUuid: string, body: Record<string, unknown>): Promise<void> {
+    const installation = await this.installationFor(client, installationUuid);
+    const token = requiredString(body, 'token');
+    await this.tokens.revokePair(this.dataSource.manager, installation.id, token);
+  }
+
+  /** Steps 2 and 3, after the client's request budget: the installation exists and belongs to the client's app. */
+  private async installationFor(client: AuthenticatedClient, uuid: string): Promise<TokenInstallation> {
+    await this.limiter.consumeRequest(client.clientId, uuid);
+    const installation = await this.liveInstallation(uuid);
+    if (!installation) throw new NotFoundException('Installation not found');
+    if (installation.sentryAppId !== client.sentryAppId) {
+      throw client.method === 'jwt' ? new InvalidClientError('JWT is not valid for this application') : new UnauthorizedClientError();
+    }
+    return installation;
   }
 
   private async liveInstallation(uuid: string): Promise<TokenInstallation | undefined> {

@@ -50,21 +50,16 @@ export class TokenService {
     await em.query('UPDATE api_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [familyId, this.clock.now()]);
   }
 
+  /** RFC 7009: revokes the pair that holds this access or refresh token; unknown tokens are ignored. */
+  async revokePair(em: EntityManager, installationId: string, token: string): Promise<void> {
+    const hash = sha256Hex(token);
+    await em.query(
+      'UPDATE api_tokens SET revoked_at = $3 WHERE installation_id = $1 AND (token_hash = $2 OR refresh_token_hash = $2) AND revoked_at IS NULL',
+      [installationId, hash, this.clock.now()],
+    );
+  }
+
   async revokeInstallation(em: EntityManager, installationId: string): Promise<void> {
     await em.query('UPDATE api_tokens SET revoked_at = $2 WHERE installation_id = $1 AND revoked_at IS NULL', [installationId, this.clock.now()]);
   }
-}
-
-export function serializeToken(pair: IssuedPair, state: unknown) {
-  return {
-    id: pair.id,
-    token: pair.token,
-    refreshToken: pair.refreshToken,
-    expiresAt: pair.expiresAt,
-    dateCreated: pair.dateCreated,
-    state: typeof state === 'string' ? state : null,
-    application: null,
-    scopes: pair.scopes,
-    tokenLastCharacters: pair.token.slice(-4),
-  };
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isFormRequest } from './body-parsing.js';
 import { renderError } from './http-errors.js';
 
 /** The one place that turns exceptions into the contract's `{detail, …}` bodies. */
@@ -10,7 +11,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const { status, body, headers, unexpected } = renderError(exception);
+    const { status, body, headers, unexpected } = renderError(exception, { rfc6749: isFormRequest(request) });
     if (unexpected) {
       const error = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error(`request ${request.id} failed: ${error.name}: ${error.message}`, error.stack);

@@ -17,6 +17,12 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return prototype === Object.prototype || prototype === null;
 }
 
+/** A form-encoded body marks an RFC 6749 client: standard 200 responses and §5.2 error bodies. */
+export function isFormRequest(request: { headers: Record<string, string | string[] | undefined> }): boolean {
+  const type = request.headers['content-type'];
+  return typeof type === 'string' && type.toLowerCase().startsWith('application/x-www-form-urlencoded');
+}
+
 export function registerBodyParsers(fastify: FastifyInstance): void {
   // Fastify's own JSON parser keeps its prototype-poisoning protection.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus, UnauthorizedException } from '@nestjs/common';
-import { OAuthError } from './oauth-errors.js';
+import { InvalidClientError, OAuthError } from './oauth-errors.js';
 
 export interface RenderedError {
   status: number;
@@ -41,12 +41,26 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   });
 }
 
-/** Maps any thrown value to the contract's error body. Unknown errors never leak their text. */
-export function renderError(exception: unknown): RenderedError & { unexpected: boolean } {
-  const headers: Record<string, string> = {};
-  if (exception instanceof OAuthError) {
-    return { status: exception.status, body: { detail: exception.detail, error: exception.error }, headers, unexpected: false };
+/** 429 from the token endpoint's limits, with the wait in Retry-After. */
+export class TooManyTokenRequestsError extends HttpException {
+  readonly headers: Record<string, string>;
+  constructor(retryAfterMs: number) {
+    super({ detail: 'Too many token requests' }, HttpStatus.TOO_MANY_REQUESTS);
+    this.headers = { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) };
   }
+}
+
+function renderOAuthError(exception: OAuthError, rfc6749: boolean, headers: Record<string, string>): RenderedError {
+  if (exception instanceof InvalidClientError && exception.challenge) headers['WWW-Authenticate'] = `${exception.challenge} realm="token"`;
+  if (!rfc6749) return { status: exception.status, body: { detail: exception.detail, error: exception.error }, headers };
+  // RFC 6749 §5.2 for form-encoded clients, keeping `detail` for Sentry-style readers.
+  return { status: exception.rfcStatus, body: { error: exception.error, error_description: exception.detail, detail: exception.detail }, headers };
+}
+
+/** Maps any thrown value to the contract's error body. Unknown errors never leak their text. */
+export function renderError(exception: unknown, { rfc6749 = false } = {}): RenderedError & { unexpected: boolean } {
+  const headers: Record<string, string> = {};
+  if (exception instanceof OAuthError) return { ...renderOAuthError(exception, rfc6749, headers), unexpected: false };
   if (exception instanceof HttpException) {
     Object.assign(headers, (exception as { headers?: Record<string, string> }).headers ?? {});
     const status = exception.getStatus();

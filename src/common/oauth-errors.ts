@@ -26,7 +26,11 @@ export class InvalidClientError extends OAuthError {
   readonly error = 'invalid_client';
   readonly status = 401;
   override readonly rfcStatus = 401;
-  constructor(detail = 'Invalid Client ID / Secret pair') {
+  /** RFC 6749 §5.2: a client that used HTTP Basic gets a Basic challenge back. */
+  constructor(
+    detail = 'Invalid Client ID / Secret pair',
+    readonly challenge?: 'Basic',
+  ) {
     super(detail);
   }
 }

@@ -38,6 +38,13 @@ export class AppConfig {
   @IsOptional() @IsString() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
+  @IsString() @Matches(/^[\w:.-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 letters, digits, or _ : . -' })
+  REDIS_KEY_PREFIX = 'authz';
+
+  /** Behind a load balancer, take the client address from X-Forwarded-For (Fastify's trustProxy). */
+  @Transform(toBoolean) @IsBoolean()
+  TRUST_PROXY = false;
+
   @Type(() => Number) @IsInt() @Min(1)
   RATE_LIMIT_TOKEN_PER_MINUTE = 60;
 

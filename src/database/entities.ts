@@ -1,4 +1,5 @@
 import { ApiToken } from '../authorizations/entities/api-token.entity.js';
+import { UsedJwt } from '../authorizations/entities/used-jwt.entity.js';
 import { Grant } from '../installations/entities/grant.entity.js';
 import { Installation } from '../installations/entities/installation.entity.js';
 import { Organization } from '../organizations/entities/organization.entity.js';
@@ -8,4 +9,4 @@ import { SentryApp } from '../sentry-apps/entities/sentry-app.entity.js';
 import { PersonalToken } from '../users/entities/personal-token.entity.js';
 import { User } from '../users/entities/user.entity.js';
 
-export const entities = [User, PersonalToken, Organization, OrganizationMember, ApiApplication, SentryApp, Installation, Grant, ApiToken];
+export const entities = [User, PersonalToken, Organization, OrganizationMember, ApiApplication, SentryApp, Installation, Grant, ApiToken, UsedJwt];

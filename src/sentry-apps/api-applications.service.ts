@@ -42,15 +42,21 @@ export class ApiApplicationsService {
 
   /** The client when id and secret match; null otherwise, after the same amount of work. */
   async verify(clientId: string, clientSecret: string): Promise<VerifiedClient | null> {
+    const client = await this.findClient(clientId);
+    if (!safeEqual(client?.clientSecret ?? DECOY_SECRET, clientSecret) || !client) return null;
+    return client;
+  }
+
+  /** The client with its decrypted secret, for verifying a secret or a JWT signed with it. */
+  async findClient(clientId: string): Promise<VerifiedClient | null> {
     const [row] = await this.dataSource.query<{ id: string; client_secret_encrypted: string; sentry_app_id: string | null }[]>(
       `SELECT a.id, a.client_secret_encrypted, sa.id AS sentry_app_id
          FROM api_applications a LEFT JOIN sentry_apps sa ON sa.application_id = a.id
         WHERE a.client_id = $1`,
       [clientId],
     );
-    const expected = row ? this.secrets.decrypt(row.client_secret_encrypted) : DECOY_SECRET;
-    if (!safeEqual(expected, clientSecret) || !row) return null;
-    return { applicationId: row.id, sentryAppId: row.sentry_app_id, clientId, clientSecret: expected };
+    if (!row) return null;
+    return { applicationId: row.id, sentryAppId: row.sentry_app_id, clientId, clientSecret: this.secrets.decrypt(row.client_secret_encrypted) };
   }
 
   /** The current client secret of a sentry app, for signing (webhooks, manual-refresh JWTs). */

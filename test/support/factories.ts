@@ -98,3 +98,17 @@ export function refresh(t: TestApp, app: TestSentryApp, installation: TestInstal
     refresh_token: refreshToken,
   });
 }
+
+/** The pairs of the installation's families that are still alive (neither rotated nor revoked). */
+export async function livePairs(t: TestApp, installationUuid: string): Promise<number> {
+  const [{ live }] = await t.dataSource.query(
+    `SELECT count(*)::int AS live FROM api_tokens t JOIN sentry_app_installations i ON i.id = t.installation_id
+      WHERE i.uuid = $1 AND t.revoked_at IS NULL`,
+    [installationUuid],
+  );
+  return live;
+}
+
+export async function callsOrganization(t: TestApp, slug: string, token: string): Promise<number> {
+  return (await t.http().get(`/api/0/organizations/${slug}/`).set(bearer(token))).status;
+}

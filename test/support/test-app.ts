@@ -54,13 +54,21 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
   if (!url) throw new Error('DATABASE_URL is not set; the jest global setup provides it');
   const schema = options.schema ?? `t_${randomHex(6)}`;
   if (!options.schema) await admin(`CREATE SCHEMA ${schema}`);
-  const config = loadConfig({ DATABASE_URL: url, SECRET_KEY: TEST_SECRET_KEY, DATABASE_POOL_SIZE: '20', ...env });
+  // Every test runs from 127.0.0.1: the rate limits are lifted unless a test sets them.
+  const config = loadConfig({
+    DATABASE_URL: url,
+    SECRET_KEY: TEST_SECRET_KEY,
+    DATABASE_POOL_SIZE: '20',
+    RATE_LIMIT_TOKEN_PER_MINUTE: '100000',
+    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000',
+    ...env,
+  });
   const clock = new TestClock();
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, { url, schema, poolSize: config.DATABASE_POOL_SIZE })] })
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
-  const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { ...APP_OPTIONS, logger: false }));
+  const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config), { ...APP_OPTIONS, logger: false }));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { InvalidRequestError } from '../../common/oauth-errors.js';
-import type { VerifiedClient } from '../../sentry-apps/api-applications.service.js';
+import type { AuthenticatedClient } from '../../auth/strategies/client-id-secret.strategy.js';
 import type { IssuedPair } from '../token.service.js';
 
 /** The installation a token request is for, with its app's current scopes. */
@@ -14,7 +14,7 @@ export interface TokenInstallation {
 }
 
 export interface GrantRequest {
-  client: VerifiedClient;
+  client: AuthenticatedClient;
   installation: TokenInstallation;
   body: Record<string, unknown>;
 }

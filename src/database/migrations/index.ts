@@ -1,4 +1,5 @@
 import { Init1795929362551 } from './1795929362551-Init.js';
+import { UsedJwtIds1795930094041 } from './1795930094041-UsedJwtIds.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
-export const migrations = [Init1795929362551];
+export const migrations = [Init1795929362551, UsedJwtIds1795930094041];

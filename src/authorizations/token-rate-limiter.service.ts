@@ -1,0 +1,55 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { TooManyTokenRequestsError } from '../common/http-errors.js';
+import { AppConfig } from '../config/app-config.js';
+
+/**
+ * The token endpoint's two budgets, per minute: requests per client and installation, and
+ * failed client authentications per source IP (which only failures spend, so a client
+ * with the right secret is never locked out by its own traffic). In-process by default;
+ * with REDIS_URL every instance shares them, falling back to in-process counters while
+ * Redis is unreachable rather than failing requests.
+ */
+@Injectable()
+export class TokenRateLimiter implements OnModuleDestroy {
+  private readonly redis?: Redis;
+  private readonly requests: RateLimiterAbstract;
+  private readonly authFailures: RateLimiterAbstract;
+
+  constructor(private readonly config: AppConfig) {
+    const requests = { keyPrefix: `${config.REDIS_KEY_PREFIX}:token`, points: config.RATE_LIMIT_TOKEN_PER_MINUTE, duration: 60 };
+    const failures = { keyPrefix: `${config.REDIS_KEY_PREFIX}:authfail`, points: config.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE, duration: 60 };
+    if (config.REDIS_URL) {
+      this.redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+      this.redis.on('error', () => undefined); // reconnects by itself; the insurance limiter covers the gap
+      this.requests = new RateLimiterRedis({ storeClient: this.redis, ...requests, insuranceLimiter: new RateLimiterMemory(requests) });
+      this.authFailures = new RateLimiterRedis({ storeClient: this.redis, ...failures, insuranceLimiter: new RateLimiterMemory(failures) });
+    } else {
+      this.requests = new RateLimiterMemory(requests);
+      this.authFailures = new RateLimiterMemory(failures);
+    }
+  }
+
+  /** Refuses a source that has already failed too often, before its credentials are looked at. */
+  async assertMayAuthenticate(ip: string): Promise<void> {
+    const spent = await this.authFailures.get(ip);
+    if (spent && spent.consumedPoints >= this.config.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE) throw new TooManyTokenRequestsError(spent.msBeforeNext);
+  }
+
+  async recordAuthFailure(ip: string): Promise<void> {
+    await this.authFailures.consume(ip).catch((result: unknown) => {
+      if (!(result instanceof RateLimiterRes)) throw result;
+    });
+  }
+
+  async consumeRequest(clientId: string, installationUuid: string): Promise<void> {
+    await this.requests.consume(`${clientId}:${installationUuid}`).catch((result: unknown) => {
+      throw result instanceof RateLimiterRes ? new TooManyTokenRequestsError(result.msBeforeNext) : result;
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.redis?.disconnect();
+  }
+}

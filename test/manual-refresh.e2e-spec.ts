@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { JWT_BEARER_GRANT } from '../src/auth/strategies/client-jwt.authenticator.js';
+import { callsOrganization, exchange, installedApp, tokenRequest, type TestSentryApp } from './support/factories.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+const now = () => Math.floor(Date.now() / 1000);
+
+function sign(app: TestSentryApp, claims: Record<string, unknown> = {}, { secret = app.clientSecret, alg = 'HS256' } = {}) {
+  return new SignJWT({ iss: app.clientId, iat: now(), exp: now() + 60, jti: randomUUID(), ...claims })
+    .setProtectedHeader({ alg })
+    .sign(new TextEncoder().encode(secret));
+}
+
+describe("Sentry's manual refresh (JWT bearer grant)", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const manualRefresh = (uuid: string, authorization?: string) => {
+    const call = tokenRequest(t, uuid);
+    if (authorization) call.set('Authorization', authorization);
+    return call.send({ grant_type: JWT_BEARER_GRANT });
+  };
+
+  it("revokes the installation's live tokens and issues a new pair", async () => {
+    const { app, installation, organization } = await installedApp(t);
+    const old = (await exchange(t, app, installation).expect(201)).body;
+    const response = await manualRefresh(installation.uuid, `Bearer ${await sign(app)}`).expect(201);
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.body).toMatchObject({ token: expect.stringMatching(/^[0-9a-f]{64}$/), refreshToken: expect.stringMatching(/^[0-9a-f]{64}$/), scopes: app.scopes, application: null });
+    expect(await callsOrganization(t, organization.slug, old.token)).toBe(401);
+    expect(await callsOrganization(t, organization.slug, response.body.token)).toBe(200);
+  });
+
+  it('answers "Header is in invalid form" without a Bearer JWT', async () => {
+    const { installation } = await installedApp(t);
+    for (const header of [undefined, 'Basic abc', 'Bearer', 'Bearer a b']) {
+      const response = await manualRefresh(installation.uuid, header).expect(401);
+      expect(response.body.detail).toBe('Header is in invalid form');
+    }
+  });
+
+  it('answers "Could not validate JWT" to bad signatures, expiry, long lifetimes, other algorithms and missing claims', async () => {
+    const { app, installation } = await installedApp(t);
+    await exchange(t, app, installation).expect(201);
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: app.clientId, iat: now(), exp: now() + 60, jti: 'x' })).toString('base64url')}.`;
+    const bad = [
+      await sign(app, {}, { secret: 'f'.repeat(64) }),
+      await sign(app, { exp: now() - 10 }),
+      await sign(app, { exp: now() + 6 * 60 }),
+      await sign(app, {}, { alg: 'HS512' }),
+      await new SignJWT({ iss: app.clientId, exp: now() + 60, iat: now() }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(app.clientSecret)),
+      await sign({ ...app, clientId: 'f'.repeat(64) }),
+      unsigned,
+      'a.b.c',
+      'not-a-jwt',
+    ];
+    const answers = [];
+    for (const jwt of bad) {
+      const response = await manualRefresh(installation.uuid, `Bearer ${jwt}`);
+      answers.push([response.status, response.body.detail]);
+    }
+    expect(answers).toEqual(bad.map(() => [401, 'Could not validate JWT']));
+  });
+
+  it("answers \"JWT is not valid for this application\" to another app's JWT", async () => {
+    const { installation } = await installedApp(t);
+    const { app: other } = await installedApp(t);
+    const response = await manualRefresh(installation.uuid, `Bearer ${await sign(other)}`).expect(401);
+    expect(response.body.detail).toBe('JWT is not valid for this application');
+  });
+
+  it('accepts each jti once', async () => {
+    const { app, installation } = await installedApp(t);
+    await exchange(t, app, installation).expect(201);
+    const jwt = await sign(app);
+    await manualRefresh(installation.uuid, `Bearer ${jwt}`).expect(201);
+    const replay = await manualRefresh(installation.uuid, `Bearer ${jwt}`).expect(401);
+    expect(replay.body.detail).toBe('JWT has already been used');
+  });
+
+  it('answers "Installation does not have a token" before the code was exchanged', async () => {
+    const { app, installation } = await installedApp(t);
+    const response = await manualRefresh(installation.uuid, `Bearer ${await sign(app)}`).expect(401);
+    expect(response.body.detail).toBe('Installation does not have a token');
+  });
+});
+
+describe('manual refresh switched off', () => {
+  it('answers 403', async () => {
+    const t = await createTestApp({ MANUAL_REFRESH_ENABLED: 'false' });
+    try {
+      const { app, installation } = await installedApp(t);
+      await exchange(t, app, installation).expect(201);
+      const response = await tokenRequest(t, installation.uuid).set('Authorization', `Bearer ${await sign(app)}`).send({ grant_type: JWT_BEARER_GRANT }).expect(403);
+      expect(response.body.error).toBe('unsupported_grant_type');
+    } finally {
+      await t.close();
+    }
+  });
+});
