@@ -12,6 +12,8 @@ import { dataSourceOptions, type DatabaseTarget } from './database/data-source-o
 import { initializeAndMigrate } from './database/migrate.js';
 import { HealthController } from './health/health.controller.js';
 import { InstallationsModule } from './installations/installations.module.js';
+import { JanitorModule } from './janitor/janitor.module.js';
+import { JanitorScheduler } from './janitor/janitor.scheduler.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { SentryAppsModule } from './sentry-apps/sentry-apps.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -41,10 +43,11 @@ export class AppModule {
   static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, database), UsersModule, OrganizationsModule, SentryAppsModule, InstallationsModule, AuthorizationsModule],
+      imports: [CoreModule.forRoot(config, database), UsersModule, OrganizationsModule, SentryAppsModule, InstallationsModule, AuthorizationsModule, JanitorModule],
       controllers: [HealthController],
       providers: [
         BearerTokenService,
+        JanitorScheduler,
         { provide: APP_GUARD, useClass: BearerGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],

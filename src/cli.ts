@@ -7,6 +7,8 @@ import { DataSource } from 'typeorm';
 import { CoreModule } from './app.module.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { openDatabase } from './database/database.js';
+import { JanitorModule } from './janitor/janitor.module.js';
+import { JanitorService } from './janitor/janitor.service.js';
 import { UsersModule } from './users/users.module.js';
 import { UsersService } from './users/users.service.js';
 
@@ -18,6 +20,9 @@ Commands:
       personal API token, shown only this once).
   migrate
       Apply pending database migrations (the server also applies them when it starts).
+  janitor
+      Delete expired grants, dead token families and expired JWT ids once, and print the
+      counts (the server also does this every JANITOR_INTERVAL_SECONDS).
   help
       Show this text.
 
@@ -31,7 +36,7 @@ class UsageError extends Error {}
 @Module({})
 class CliModule {
   static forRoot(config: AppConfig, url: string): DynamicModule {
-    return { module: CliModule, imports: [CoreModule.forRoot(config, { url, poolSize: 2 }), UsersModule] };
+    return { module: CliModule, imports: [CoreModule.forRoot(config, { url, poolSize: 2 }), UsersModule, JanitorModule] };
   }
 }
 
@@ -49,6 +54,10 @@ const COMMANDS: Record<string, Command> = {
     parseArgs({ args, options: {} });
     const applied = await context.get(DataSource).query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id');
     return { migrations: applied.map((row) => row.name) };
+  },
+  async janitor(context, args) {
+    parseArgs({ args, options: {} });
+    return context.get(JanitorService).run();
   },
 };
 

@@ -48,6 +48,12 @@ describe('the CLI', () => {
     expect(JSON.parse(result.stdout).migrations.length).toBeGreaterThan(0);
   });
 
+  it('janitor runs one pass and prints what it deleted', () => {
+    const result = run('dist/src/cli.js', ['janitor'], env);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ skipped: false, tokens: expect.any(Number), grants: expect.any(Number), jwtIds: expect.any(Number) });
+  });
+
   it('refuses to start on an invalid setting and names the variable', () => {
     const noKey = run('dist/src/cli.js', ['migrate'], { DATABASE_URL: env.DATABASE_URL! });
     expect(noKey.status).toBe(2);

@@ -60,6 +60,9 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1)
   JANITOR_INTERVAL_SECONDS = 300;
 
+  @Type(() => Number) @IsInt() @Min(1) @Max(100000)
+  JANITOR_BATCH_SIZE = 1000;
+
   @Transform(toBoolean) @IsBoolean()
   MANUAL_REFRESH_ENABLED = true;
 

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { JanitorService } from './janitor.service.js';
+
+@Module({ providers: [JanitorService], exports: [JanitorService] })
+export class JanitorModule {}

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { rowsOf } from '../common/sql.js';
+import { AppConfig } from '../config/app-config.js';
+
+export interface JanitorReport {
+  /** True when another instance held the janitor lock, so this pass did nothing. */
+  skipped: boolean;
+  tokens: number;
+  grants: number;
+  jwtIds: number;
+}
+
+// A family is dead once no pair in it can be used (all revoked or rotated) and its last
+// access token has expired. Until then every row stays, so that a replayed refresh token
+// is still recognised as reuse (RFC 9700 §4.14) rather than as an unknown token.
+const DEAD_FAMILIES = `
+  DELETE FROM api_tokens WHERE family_id IN (
+    SELECT family_id FROM api_tokens GROUP BY family_id
+    HAVING bool_and(revoked_at IS NOT NULL) AND max(expires_at) <= $1
+    LIMIT $2)
+  RETURNING 1`;
+
+// An expired grant goes once it was never exchanged or its family is gone: while the
+// family lives, a replayed code must still revoke it (RFC 6749 §4.1.2).
+const EXPIRED_GRANTS = `
+  DELETE FROM api_grants WHERE id IN (
+    SELECT g.id FROM api_grants g
+     WHERE g.expires_at <= $1
+       AND (g.family_id IS NULL OR NOT EXISTS (SELECT 1 FROM api_tokens t WHERE t.family_id = g.family_id))
+     LIMIT $2)
+  RETURNING 1`;
+
+const EXPIRED_JWT_IDS = `
+  DELETE FROM used_jwt_ids WHERE (application_id, jti) IN (
+    SELECT application_id, jti FROM used_jwt_ids WHERE expires_at <= $1 LIMIT $2)
+  RETURNING 1`;
+
+/** Deletes what can no longer matter, in batches, one instance at a time. */
+@Injectable()
+export class JanitorService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  async run(): Promise<JanitorReport> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock(7401003, hashtext(current_schema())) AS locked');
+      if (!locked) return { skipped: true, tokens: 0, grants: 0, jwtIds: 0 };
+      try {
+        const now = this.clock.now();
+        const tokens = await this.inBatches(runner.manager, DEAD_FAMILIES, now);
+        const grants = await this.inBatches(runner.manager, EXPIRED_GRANTS, now);
+        const jwtIds = await this.inBatches(runner.manager, EXPIRED_JWT_IDS, now);
+        return { skipped: false, tokens, grants, jwtIds };
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock(7401003, hashtext(current_schema()))');
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** One short statement per batch, so no pass holds locks on many rows at once. */
+  private async inBatches(em: EntityManager, sql: string, now: Date): Promise<number> {
+    const batch = this.config.JANITOR_BATCH_SIZE;
+    let total = 0;
+    for (;;) {
+      const deleted = rowsOf(await em.query(sql, [now, batch])).length;
+      total += deleted;
+      if (deleted < batch) return total;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { JanitorService } from '../src/janitor/janitor.service.js';
+import { callsOrganization, exchange, installedApp, refresh } from './support/factories.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+const HOURS = 3600;
+
+describe('the janitor', () => {
+  let t: TestApp;
+  let janitor: JanitorService;
+  beforeAll(async () => {
+    t = await createTestApp({ JANITOR_BATCH_SIZE: '2' });
+    janitor = t.app.get(JanitorService);
+  });
+  afterAll(() => t.close());
+
+  const count = async (sql: string, params: unknown[]) => (await t.dataSource.query(sql, params))[0].n as number;
+  const tokensOf = (uuid: string) => count('SELECT count(*)::int AS n FROM api_tokens t JOIN sentry_app_installations i ON i.id = t.installation_id WHERE i.uuid = $1', [uuid]);
+  const grantsOf = (uuid: string) => count('SELECT count(*)::int AS n FROM api_grants g JOIN sentry_app_installations i ON i.id = g.installation_id WHERE i.uuid = $1', [uuid]);
+
+  it('keeps a family, and its reuse detection, until the whole family has expired', async () => {
+    const { app, installation, organization } = await installedApp(t);
+    const first = (await exchange(t, app, installation).expect(201)).body;
+    const second = (await refresh(t, app, installation, first.refreshToken).expect(201)).body;
+    t.clock.advance(9 * HOURS);
+    try {
+      await janitor.run();
+      expect(await tokensOf(installation.uuid)).toBe(2);
+      await refresh(t, app, installation, first.refreshToken).expect(403);
+      expect(await callsOrganization(t, organization.slug, second.token)).toBe(401);
+      await refresh(t, app, installation, second.refreshToken).expect(403);
+      expect(await grantsOf(installation.uuid)).toBe(1);
+      const report = await janitor.run();
+      expect(report.skipped).toBe(false);
+      expect(await tokensOf(installation.uuid)).toBe(0);
+      expect(await grantsOf(installation.uuid)).toBe(0);
+    } finally {
+      t.clock.advance(-9 * HOURS);
+    }
+  });
+
+  it('never deletes a family with a live pair, however old its access token', async () => {
+    const { app, installation } = await installedApp(t);
+    const pair = (await exchange(t, app, installation).expect(201)).body;
+    t.clock.advance(30 * 24 * HOURS);
+    try {
+      await janitor.run();
+      expect(await tokensOf(installation.uuid)).toBe(1);
+      await refresh(t, app, installation, pair.refreshToken).expect(201);
+    } finally {
+      t.clock.advance(-30 * 24 * HOURS);
+    }
+  });
+
+  it('deletes expired grants that were never exchanged, in batches', async () => {
+    const installs = await Promise.all([1, 2, 3, 4, 5].map(() => installedApp(t)));
+    t.clock.advance(601);
+    try {
+      const fresh = await installedApp(t);
+      const report = await janitor.run();
+      expect(report.grants).toBeGreaterThanOrEqual(5);
+      for (const { installation } of installs) expect(await grantsOf(installation.uuid)).toBe(0);
+      expect(await grantsOf(fresh.installation.uuid)).toBe(1);
+      await exchange(t, fresh.app, fresh.installation).expect(201);
+    } finally {
+      t.clock.advance(-601);
+    }
+  });
+
+  it('skips a pass while another instance holds the janitor lock', async () => {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL, options: `-c search_path=${t.schema}` });
+    await client.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock(7401003, hashtext(current_schema()))');
+      expect(await janitor.run()).toEqual({ skipped: true, tokens: 0, grants: 0, jwtIds: 0 });
+      await client.query('SELECT pg_advisory_unlock(7401003, hashtext(current_schema()))');
+      expect((await janitor.run()).skipped).toBe(false);
+    } finally {
+      await client.end();
+    }
+  });
+});
