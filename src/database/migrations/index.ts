@@ -1,4 +1,5 @@
 import { Init1795929362551 } from './1795929362551-Init.js';
+import { WebhookDeliveries1795929802980 } from './1795929802980-WebhookDeliveries.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
-export const migrations = [Init1795929362551];
+export const migrations = [Init1795929362551, WebhookDeliveries1795929802980];
