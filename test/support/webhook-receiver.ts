@@ -15,8 +15,8 @@ export interface ReceivedWebhook {
   status?: number;
 }
 
-/** What to answer to the nth request (1-based): a status, after an optional delay, or never. */
-export type Behaviour = (n: number, request: ReceivedWebhook) => number | { status: number; delayMs: number } | 'hang';
+/** What to answer to the nth request (1-based): a status, perhaps late or with headers, or never. */
+export type Behaviour = (n: number, request: ReceivedWebhook) => number | { status: number; delayMs?: number; headers?: Record<string, string> } | 'hang';
 
 /**
  * A real HTTP webhook receiver on loopback, verifying signatures the way an integrator
@@ -28,6 +28,7 @@ export class WebhookReceiver {
   readonly secrets = new Map<string, string>();
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly pending = new Set<NodeJS.Timeout>();
   port = 0;
 
   constructor(public behaviour: Behaviour = () => 200) {}
@@ -60,6 +61,8 @@ export class WebhookReceiver {
     const server = this.server;
     this.server = undefined;
     for (const socket of this.sockets) socket.destroy();
+    for (const timer of this.pending) clearTimeout(timer);
+    this.pending.clear();
     if (server) await new Promise((resolve) => server.close(resolve));
   }
 
@@ -82,12 +85,14 @@ export class WebhookReceiver {
     this.received.push(entry);
     const answer = this.behaviour(this.received.length, entry);
     if (answer === 'hang') return;
-    const { status, delayMs } = typeof answer === 'number' ? { status: answer, delayMs: 0 } : answer;
-    setTimeout(() => {
+    const { status, delayMs = 0, headers: extra = {} } = typeof answer === 'number' ? { status: answer } : answer;
+    const timer = setTimeout(() => {
+      this.pending.delete(timer);
       if (response.destroyed) return;
       entry.status = status;
-      response.writeHead(status, { 'Content-Type': 'text/plain' }).end('ok');
+      response.writeHead(status, { 'Content-Type': 'text/plain', ...extra }).end('ok');
     }, delayMs);
+    this.pending.add(timer);
   }
 }
 
@@ -113,6 +118,12 @@ export async function hookedApp(t: TestApp, receiver: WebhookReceiver, body: Rec
   const app = await createSentryApp(t, owner, organization, { webhookUrl: receiver.url, ...body });
   receiver.secrets.set(app.slug, app.clientSecret);
   return { owner, organization, app };
+}
+
+/** True once no attempt is in flight: every claimed row has been recorded. */
+export async function outboxIdle(t: TestApp): Promise<boolean> {
+  const [{ busy }] = await t.dataSource.query<{ busy: number }[]>('SELECT count(*)::int AS busy FROM webhook_deliveries WHERE lease_id IS NOT NULL');
+  return busy === 0;
 }
 
 /** The app's request log, as its owner sees it. */
