@@ -1,27 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { randomHex } from '../src/common/crypto.js';
-import { TEST_SECRET_KEY } from './support/test-app.js';
+import { freeLoopbackPort } from '../src/database/embedded-postgres.js';
+import { admin, TEST_SECRET_KEY } from './support/test-app.js';
 import { waitFor, WebhookReceiver } from './support/webhook-receiver.js';
-
-/** A free loopback port, from the kernel. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  await client.query(sql).finally(() => client.end());
-}
 
 // The real server, as `npm start` runs it, in a process of its own that the test can kill -9.
 describe('webhooks across a crash of the server process', () => {
@@ -49,7 +32,7 @@ describe('webhooks across a crash of the server process', () => {
     await admin(`CREATE SCHEMA ${schema}`);
     const url = new URL(process.env.DATABASE_URL!);
     url.searchParams.set('options', `-c search_path=${schema}`);
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     base = `http://127.0.0.1:${port}/api/0`;
     env = {
       PATH: process.env.PATH, DATABASE_URL: url.toString(), SECRET_KEY: TEST_SECRET_KEY, PORT: String(port), LOG_LEVEL: 'warn',
@@ -71,7 +54,7 @@ describe('webhooks across a crash of the server process', () => {
     const call = async (path: string, body: unknown) => {
       const response = await fetch(`${base}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       expect(response.status).toBeLessThan(300);
-      return response.json();
+      return (await response.json()) as Record<string, string>;
     };
     const org = await call('/organizations/', { name: 'Crash', slug: `crash-${randomHex(3)}` });
     const installUuids: string[] = [];

@@ -35,7 +35,7 @@ export interface TestApp {
 
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
 
-async function admin(sql: string): Promise<void> {
+export async function admin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
   try {
