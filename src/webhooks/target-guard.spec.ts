@@ -35,4 +35,9 @@ describe('guardedLookup', () => {
       expect(error?.code).toBe('EWEBHOOKBLOCKED');
     }
   });
+
+  it('passes a public address through in the shape the socket asked for', async () => {
+    expect(await lookup('8.8.8.8', false)).toEqual({ error: null, address: '8.8.8.8' });
+    expect(await lookup('8.8.8.8', true)).toEqual({ error: null, address: [{ address: '8.8.8.8', family: 4 }] });
+  });
 });
