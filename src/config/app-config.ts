@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { randomHex } from '../common/crypto.js';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value);
@@ -56,6 +56,17 @@ export class AppConfig {
 
   @Transform(toBoolean) @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE = false;
+
+  /** Per attempt, connect to last response header. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(60000)
+  WEBHOOK_TIMEOUT_MS = 5000;
+
+  /** Retry n waits base × 2^(n-1): with 120 s, six attempts span about an hour (2+4+8+16+32 min). */
+  @Type(() => Number) @IsNumber() @Min(0) @Max(86400)
+  WEBHOOK_BACKOFF_BASE_SECONDS = 120;
+
+  @Type(() => Number) @IsInt() @Min(10) @Max(600000)
+  WEBHOOK_POLL_INTERVAL_MS = 1000;
 
   @Type(() => Number) @IsInt() @Min(1)
   JANITOR_INTERVAL_SECONDS = 300;

@@ -8,5 +8,6 @@ import { ApiApplication } from '../sentry-apps/entities/api-application.entity.j
 import { SentryApp } from '../sentry-apps/entities/sentry-app.entity.js';
 import { PersonalToken } from '../users/entities/personal-token.entity.js';
 import { User } from '../users/entities/user.entity.js';
+import { WebhookDelivery } from '../webhooks/entities/webhook-delivery.entity.js';
 
-export const entities = [User, PersonalToken, Organization, OrganizationMember, ApiApplication, SentryApp, Installation, Grant, ApiToken, UsedJwt];
+export const entities = [User, PersonalToken, Organization, OrganizationMember, ApiApplication, SentryApp, Installation, Grant, ApiToken, UsedJwt, WebhookDelivery];

@@ -9,22 +9,26 @@ import { Clock } from '../common/clock.js';
 import { Organization } from '../organizations/entities/organization.entity.js';
 import { OrganizationAccessService } from '../organizations/organization-access.service.js';
 import { SentryApp } from '../sentry-apps/entities/sentry-app.entity.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { Installation } from './entities/installation.entity.js';
+import { installRedirectUrl } from './install-redirect.js';
 
 export interface InstallationView {
   installation: Installation;
   app: Pick<SentryApp, 'uuid' | 'slug'>;
   organization: Pick<Organization, 'id' | 'slug'>;
   code: string | null;
+  redirectUrl?: string;
 }
 
-export function serializeInstallation({ installation, app, organization, code }: InstallationView) {
+export function serializeInstallation({ installation, app, organization, code, redirectUrl }: InstallationView) {
   return {
     uuid: installation.uuid,
     app: { uuid: app.uuid, slug: app.slug },
     organization: { id: organization.id, slug: organization.slug },
     status: installation.status,
     code,
+    ...(redirectUrl ? { redirectUrl } : {}),
   };
 }
 
@@ -38,6 +42,7 @@ export class InstallationsService {
     private readonly grants: GrantService,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   /**
@@ -55,10 +60,12 @@ export class InstallationsService {
         .orIgnore()
         .execute();
       const installation = await em.findOneByOrFail(Installation, { sentryAppId: app.id, organizationId: organization.id, dateDeleted: IsNull() });
-      const code = installation.uuid === uuid
+      const created = installation.uuid === uuid;
+      const code = created
         ? await this.grants.create(em, installation.id)
         : ((await this.grants.liveCodes(em, [installation.id])).get(installation.id) ?? null);
-      return { installation, app, organization, code };
+      if (created) await this.webhooks.enqueue(em, 'installation.created', installation, principal.userId);
+      return { installation, app, organization, code, redirectUrl: installRedirectUrl(app.redirectUrl, code, installation.uuid, organization.slug) };
     });
   }
 
@@ -94,6 +101,7 @@ export class InstallationsService {
     await this.dataSource.transaction(async (em: EntityManager) => {
       const result = await em.update(Installation, { id: installation.id, dateDeleted: IsNull() }, { dateDeleted: this.clock.now() });
       if (!result.affected) throw new NotFoundException('Installation not found');
+      await this.webhooks.enqueue(em, 'installation.deleted', installation, principal.userId);
       await this.grants.deleteForInstallation(em, installation.id);
       await this.tokens.revokeInstallation(em, installation.id);
     });

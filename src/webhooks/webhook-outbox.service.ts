@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { SecretBox } from '../common/crypto.js';
+import { Grant } from '../installations/entities/grant.entity.js';
+import type { Installation } from '../installations/entities/installation.entity.js';
+import { Organization } from '../organizations/entities/organization.entity.js';
+import { SentryApp } from '../sentry-apps/entities/sentry-app.entity.js';
+import { User } from '../users/entities/user.entity.js';
+import { WebhookDelivery, type WebhookEventType } from './entities/webhook-delivery.entity.js';
+
+interface InstallationPayload {
+  action: 'created' | 'deleted';
+  installation: { uuid: string };
+  data: { installation: { uuid: string; app: { uuid: string; slug: string }; organization: { id: string; slug: string }; status: string; code?: string | null } };
+  actor: { type: 'user'; id: string; name: string };
+}
+
+/** The transactional outbox of installation webhooks: the one place that decides what is sent, and when a webhook is owed. */
+@Injectable()
+export class WebhookOutbox {
+  constructor(
+    private readonly clock: Clock,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  /**
+   * Records the webhook in `em`'s transaction, so it exists exactly when the install or
+   * uninstall committed. Apps without a webhookUrl are owed nothing.
+   */
+  async enqueue(em: EntityManager, event: WebhookEventType, installation: Installation, actorUserId: string): Promise<void> {
+    const app = await em.findOneByOrFail(SentryApp, { id: installation.sentryAppId });
+    if (!app.webhookUrl) return;
+    const [organization, actor] = await Promise.all([
+      em.findOneByOrFail(Organization, { id: installation.organizationId }),
+      em.findOneByOrFail(User, { id: actorUserId }),
+    ]);
+    const created = event === 'installation.created';
+    const grant = created ? await em.findOne(Grant, { where: { installationId: installation.id }, select: { id: true } }) : null;
+    const payload: InstallationPayload = {
+      action: created ? 'created' : 'deleted',
+      installation: { uuid: installation.uuid },
+      data: {
+        installation: {
+          uuid: installation.uuid,
+          app: { uuid: app.uuid, slug: app.slug },
+          organization: { id: organization.id, slug: organization.slug },
+          status: installation.status,
+          // A placeholder keeps the key's place; render() fills it in.
+          ...(grant ? { code: null } : {}),
+        },
+      },
+      // Sentry's actor name is the user's display name, which falls back to the email.
+      actor: { type: 'user', id: actor.id, name: actor.name || actor.email },
+    };
+    const now = this.clock.now();
+    await em.insert(WebhookDelivery, {
+      requestId: randomUUID(),
+      sentryAppId: app.id,
+      installationId: installation.id,
+      eventType: event,
+      webhookUrl: app.webhookUrl,
+      payload,
+      grantId: grant?.id ?? null,
+      nextAttemptAt: now,
+      dateCreated: now,
+    });
+  }
+
+  /** The exact body bytes: the same on every attempt, with the grant code derived, never stored. */
+  render(delivery: Pick<WebhookDelivery, 'payload' | 'grantId'>): Buffer {
+    const payload = structuredClone(delivery.payload) as unknown as InstallationPayload;
+    if (delivery.grantId) payload.data.installation.code = this.secrets.grantCode(delivery.grantId);
+    return Buffer.from(JSON.stringify(payload), 'utf8');
+  }
+}
