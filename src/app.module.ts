@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BearerTokenService } from './auth/bearer-token.service.js';
 import { BearerGuard } from './auth/bearer.guard.js';
+import { TokenCache } from './auth/token-cache.service.js';
+import { TokenInvalidationListener } from './auth/token-invalidation.listener.js';
 import { AuthorizationsModule } from './authorizations/authorizations.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { Clock } from './common/clock.js';
@@ -41,6 +43,8 @@ export class AppModule {
       controllers: [HealthController],
       providers: [
         BearerTokenService,
+        TokenCache,
+        TokenInvalidationListener,
         { provide: APP_GUARD, useClass: BearerGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
