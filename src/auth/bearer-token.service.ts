@@ -69,7 +69,7 @@ export class BearerTokenService {
     const [row] = await this.dataSource.query<AppTokenRow[]>(APP_TOKEN_SQL, [hash]);
     if (!row || row.revoked) throw new BearerAuthError('Invalid token');
     const entry: CachedAppToken = {
-      applicationId: row.application_id,
+      dependsOn: { installationId: row.installation_id, applicationId: row.application_id, sentryAppId: row.sentry_app_id, organizationId: row.organization_id },
       expiresAtMs: row.expires_at.getTime(),
       principal: {
         kind: 'app',

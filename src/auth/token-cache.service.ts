@@ -2,36 +2,31 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import type { AppPrincipal } from './principal.js';
 
-/** What a verified app token resolves to, with what its invalidations are keyed on. */
-export interface CachedAppToken {
-  principal: AppPrincipal;
-  applicationId: string;
-  expiresAtMs: number;
-}
-
 /** A change announced by the database triggers (see the TokenCacheInvalidation migration). */
 export type Invalidation =
   | { kind: 'token'; tokenHash: string }
-  | { kind: 'installation'; id: string }
-  | { kind: 'application'; id: string }
-  | { kind: 'organization'; id: string };
+  | { kind: 'installation' | 'application' | 'sentryApp' | 'organization'; id: string };
+
+/** The ids of the rows an entry was read from: a change to any of them evicts it. */
+export interface Dependencies {
+  installationId?: string;
+  applicationId?: string;
+  sentryAppId?: string | null;
+  organizationId?: string;
+}
 
 /**
- * The in-process verified-token cache, keyed by token hash. It is only ever consulted while
- * the invalidation listener is connected (`online`); going offline empties it, so an entry
- * can never outlive a revocation this instance did not hear about.
+ * An in-process cache that is only ever consulted while the invalidation listener is
+ * connected (`online`); going offline empties it, so an entry can never outlive a change
+ * this instance did not hear about.
  */
-@Injectable()
-export class TokenCache {
-  private readonly entries = new Map<string, CachedAppToken>();
-  private readonly capacity: number;
+export class InvalidatedCache<V extends { dependsOn: Dependencies }> {
+  private readonly entries = new Map<string, V>();
   private live = false;
   // Bumped by every invalidation: a read that raced one must not be stored (see `set`).
   private generation = 0;
 
-  constructor(config: AppConfig) {
-    this.capacity = config.TOKEN_CACHE_SIZE;
-  }
+  constructor(private readonly capacity: number) {}
 
   get online(): boolean {
     return this.live && this.capacity > 0;
@@ -49,18 +44,18 @@ export class TokenCache {
     return this.generation;
   }
 
-  get(tokenHash: string): CachedAppToken | undefined {
-    return this.online ? this.entries.get(tokenHash) : undefined;
+  get(key: string): V | undefined {
+    return this.online ? this.entries.get(key) : undefined;
   }
 
   /** Stores the row read under `ticket` unless an invalidation arrived since: that row may be stale. */
-  set(tokenHash: string, entry: CachedAppToken, ticket: number): void {
+  set(key: string, entry: V, ticket: number): void {
     if (!this.online || ticket !== this.generation) return;
-    if (this.entries.size >= this.capacity && !this.entries.has(tokenHash)) {
+    if (this.entries.size >= this.capacity && !this.entries.has(key)) {
       // A size cap, oldest first: cheaper than LRU bookkeeping on every hit.
       this.entries.delete(this.entries.keys().next().value!);
     }
-    this.entries.set(tokenHash, entry);
+    this.entries.set(key, entry);
   }
 
   invalidate(change: Invalidation): void {
@@ -69,25 +64,44 @@ export class TokenCache {
       this.entries.delete(change.tokenHash);
       return;
     }
-    for (const [hash, entry] of this.entries) {
-      if (matches(entry, change)) this.entries.delete(hash);
+    const field = `${change.kind}Id` as keyof Dependencies;
+    for (const [key, entry] of this.entries) {
+      if (entry.dependsOn[field] === change.id) this.entries.delete(key);
     }
-  }
-
-  get size(): number {
-    return this.entries.size;
   }
 }
 
-function matches({ principal, applicationId }: CachedAppToken, change: Invalidation): boolean {
-  switch (change.kind) {
-    case 'installation':
-      return principal.installationId === change.id;
-    case 'application':
-      return applicationId === change.id;
-    case 'organization':
-      return principal.organization.id === change.id;
-    default:
-      return false;
+/** Verified app tokens, keyed by token hash; expiry is checked by the caller on every request. */
+export interface CachedAppToken {
+  principal: AppPrincipal;
+  expiresAtMs: number;
+  dependsOn: Dependencies;
+}
+
+@Injectable()
+export class TokenCache extends InvalidatedCache<CachedAppToken> {
+  constructor(config: AppConfig) {
+    super(config.TOKEN_CACHE_SIZE);
+  }
+}
+
+/**
+ * Rows the token endpoint reads on every request (OAuth clients by client id, installations
+ * by uuid), keyed by `client:` / `installation:` prefixes. Secrets stay encrypted in here.
+ */
+@Injectable()
+export class TokenEndpointCache extends InvalidatedCache<{ value: unknown; dependsOn: Dependencies }> {
+  constructor(config: AppConfig) {
+    super(config.TOKEN_CACHE_SIZE);
+  }
+
+  /** The cached value, or `read`'s (stored when it is found and no invalidation raced the read). */
+  async through<T>(key: string, read: () => Promise<{ value: T; dependsOn: Dependencies } | undefined>): Promise<T | undefined> {
+    const hit = this.get(key);
+    if (hit) return hit.value as T;
+    const ticket = this.ticket();
+    const entry = await read();
+    if (entry) this.set(key, entry, ticket);
+    return entry?.value;
   }
 }

@@ -22,6 +22,8 @@ $$`);
         await queryRunner.query(`CREATE TRIGGER "sentry_app_installations_cache_delete" AFTER DELETE ON "sentry_app_installations" FOR EACH ROW EXECUTE FUNCTION "authz_token_cache_notify"('i', 'id')`);
         await queryRunner.query(`CREATE TRIGGER "api_applications_cache_update" AFTER UPDATE OF "client_secret_encrypted", "client_id" ON "api_applications" FOR EACH ROW WHEN (OLD."client_secret_encrypted" IS DISTINCT FROM NEW."client_secret_encrypted" OR OLD."client_id" IS DISTINCT FROM NEW."client_id") EXECUTE FUNCTION "authz_token_cache_notify"('a', 'id')`);
         await queryRunner.query(`CREATE TRIGGER "api_applications_cache_delete" AFTER DELETE ON "api_applications" FOR EACH ROW EXECUTE FUNCTION "authz_token_cache_notify"('a', 'id')`);
+        await queryRunner.query(`CREATE TRIGGER "sentry_apps_cache_update" AFTER UPDATE OF "scopes", "proxy_user_id", "application_id" ON "sentry_apps" FOR EACH ROW WHEN (OLD."scopes" IS DISTINCT FROM NEW."scopes" OR OLD."proxy_user_id" IS DISTINCT FROM NEW."proxy_user_id" OR OLD."application_id" IS DISTINCT FROM NEW."application_id") EXECUTE FUNCTION "authz_token_cache_notify"('s', 'id')`);
+        await queryRunner.query(`CREATE TRIGGER "sentry_apps_cache_delete" AFTER DELETE ON "sentry_apps" FOR EACH ROW EXECUTE FUNCTION "authz_token_cache_notify"('s', 'id')`);
         await queryRunner.query(`CREATE TRIGGER "organizations_cache_update" AFTER UPDATE OF "slug", "name" ON "organizations" FOR EACH ROW WHEN (OLD."slug" IS DISTINCT FROM NEW."slug" OR OLD."name" IS DISTINCT FROM NEW."name") EXECUTE FUNCTION "authz_token_cache_notify"('o', 'id')`);
         await queryRunner.query(`CREATE TRIGGER "organizations_cache_delete" AFTER DELETE ON "organizations" FOR EACH ROW EXECUTE FUNCTION "authz_token_cache_notify"('o', 'id')`);
     }
@@ -29,6 +31,8 @@ $$`);
     public async down(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`DROP TRIGGER "organizations_cache_delete" ON "organizations"`);
         await queryRunner.query(`DROP TRIGGER "organizations_cache_update" ON "organizations"`);
+        await queryRunner.query(`DROP TRIGGER "sentry_apps_cache_delete" ON "sentry_apps"`);
+        await queryRunner.query(`DROP TRIGGER "sentry_apps_cache_update" ON "sentry_apps"`);
         await queryRunner.query(`DROP TRIGGER "api_applications_cache_delete" ON "api_applications"`);
         await queryRunner.query(`DROP TRIGGER "api_applications_cache_update" ON "api_applications"`);
         await queryRunner.query(`DROP TRIGGER "sentry_app_installations_cache_delete" ON "sentry_app_installations"`);
