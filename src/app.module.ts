@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BearerTokenService } from './auth/bearer-token.service.js';
 import { BearerGuard } from './auth/bearer.guard.js';
+import { TokenCacheModule } from './auth/token-cache.module.js';
 import { AuthorizationsModule } from './authorizations/authorizations.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { Clock } from './common/clock.js';
@@ -43,7 +44,7 @@ export class AppModule {
   static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, database), UsersModule, OrganizationsModule, SentryAppsModule, InstallationsModule, AuthorizationsModule, JanitorModule],
+      imports: [CoreModule.forRoot(config, database), TokenCacheModule, UsersModule, OrganizationsModule, SentryAppsModule, InstallationsModule, AuthorizationsModule, JanitorModule],
       controllers: [HealthController],
       providers: [
         BearerTokenService,

@@ -1,17 +1,26 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
+/** The organization an app token is installed in, as read together with the token. */
+export interface PrincipalOrganization {
+  id: string;
+  slug: string;
+  name: string;
+  dateCreated: Date;
+}
+
+export interface AppPrincipal {
+  kind: 'app';
+  userId: string;
+  tokenId: string;
+  installationId: string;
+  organizationId: string;
+  organization: PrincipalOrganization;
+  sentryAppId: string;
+  scopes: ReadonlySet<string>;
+}
+
 /** Who a Bearer token speaks for: a person, or a sentry app's proxy user within one installation. */
-export type Principal =
-  | { kind: 'user'; userId: string; isSuperuser: boolean }
-  | {
-      kind: 'app';
-      userId: string;
-      tokenId: string;
-      installationId: string;
-      organizationId: string;
-      sentryAppId: string;
-      scopes: ReadonlySet<string>;
-    };
+export type Principal = { kind: 'user'; userId: string; isSuperuser: boolean } | AppPrincipal;
 
 export interface AuthenticatedRequest {
   principal?: Principal;

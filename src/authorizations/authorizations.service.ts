@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuthenticatedClient } from '../auth/strategies/client-id-secret.strategy.js';
+import { TokenEndpointCache } from '../auth/token-cache.service.js';
 import { InvalidClientError, UnauthorizedClientError, UnsupportedGrantTypeError } from '../common/oauth-errors.js';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant.js';
 import type { GrantHandler, TokenInstallation } from './grants/grant-handler.js';
@@ -19,6 +20,7 @@ export class AuthorizationsService {
     private readonly dataSource: DataSource,
     private readonly limiter: TokenRateLimiter,
     private readonly tokens: TokenService,
+    private readonly cache: TokenEndpointCache,
     authorizationCode: AuthorizationCodeGrant,
     refreshToken: RefreshTokenGrant,
     manualRefresh: ManualRefreshGrant,
@@ -51,13 +53,18 @@ export class AuthorizationsService {
     return installation;
   }
 
-  private async liveInstallation(uuid: string): Promise<TokenInstallation | undefined> {
-    const [row] = await this.dataSource.query<{ id: string; sentry_app_id: string; application_id: string; organization_id: string; scopes: string[] }[]>(
-      `SELECT i.id, i.sentry_app_id, sa.application_id, i.organization_id, sa.scopes
-         FROM sentry_app_installations i JOIN sentry_apps sa ON sa.id = i.sentry_app_id
-        WHERE i.uuid = $1 AND i.date_deleted IS NULL`,
-      [uuid],
-    );
-    return row && { id: row.id, uuid, sentryAppId: row.sentry_app_id, applicationId: row.application_id, organizationId: row.organization_id, scopes: row.scopes };
+  /** Cached while live; an uninstall or a change to its app evicts it (TokenCacheInvalidation triggers). */
+  private liveInstallation(uuid: string): Promise<TokenInstallation | undefined> {
+    return this.cache.through(`installation:${uuid}`, async () => {
+      const [row] = await this.dataSource.query<{ id: string; sentry_app_id: string; application_id: string; organization_id: string; scopes: string[] }[]>(
+        `SELECT i.id, i.sentry_app_id, sa.application_id, i.organization_id, sa.scopes
+           FROM sentry_app_installations i JOIN sentry_apps sa ON sa.id = i.sentry_app_id
+          WHERE i.uuid = $1 AND i.date_deleted IS NULL`,
+        [uuid],
+      );
+      if (!row) return undefined;
+      const installation = { id: row.id, uuid, sentryAppId: row.sentry_app_id, applicationId: row.application_id, organizationId: row.organization_id, scopes: row.scopes };
+      return { value: installation, dependsOn: { installationId: row.id, sentryAppId: row.sentry_app_id, applicationId: row.application_id, organizationId: row.organization_id } };
+    });
   }
 }

@@ -3,14 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { SecretBox, sha256Hex } from '../common/crypto.js';
-import { rowsOf } from '../common/sql.js';
 import { AppConfig } from '../config/app-config.js';
 import { Grant } from '../installations/entities/grant.entity.js';
-
-export type Consumption =
-  | { outcome: 'consumed'; familyId: string }
-  | { outcome: 'replayed'; familyId: string }
-  | { outcome: 'invalid' };
+import { liveInstallationLock } from './grants/grant-handler.js';
+import type { ConsumingStatement } from './token.service.js';
 
 /** Authorization codes: created at install, consumed exactly once. */
 @Injectable()
@@ -46,23 +42,25 @@ export class GrantService {
 
   /**
    * Marks the code used in one conditional UPDATE, so that of any number of concurrent
-   * exchanges exactly one wins; the row lock makes the others re-read it as used.
+   * exchanges exactly one wins; the row lock makes the others re-read it as used. The same
+   * statement share-locks the live installation (see liveInstallationLock).
    */
-  async consume(em: EntityManager, installationId: string, code: string): Promise<Consumption> {
-    const codeHash = sha256Hex(code);
-    const familyId = randomUUID();
-    const consumed = rowsOf<{ id: string }>(await em.query(
-      `UPDATE api_grants SET exchanged_at = $3, family_id = $4
-        WHERE code_hash = $1 AND installation_id = $2 AND exchanged_at IS NULL AND expires_at > $3
-        RETURNING id`,
-      [codeHash, installationId, this.clock.now(), familyId],
-    ));
-    if (consumed.length === 1) return { outcome: 'consumed', familyId };
+  consuming(installationId: string, code: string): ConsumingStatement {
+    return {
+      sql: `UPDATE api_grants g SET exchanged_at = $3, family_id = $4 FROM ${liveInstallationLock('$2')} live
+             WHERE g.code_hash = $1 AND g.installation_id = live.id AND g.exchanged_at IS NULL AND g.expires_at > $3
+            RETURNING g.family_id, NULL::bigint AS parent_id`,
+      params: [sha256Hex(code), installationId, this.clock.now(), randomUUID()],
+    };
+  }
+
+  /** The family a code started, when the code was exchanged already (so this is a replay). */
+  async exchangedFamily(em: EntityManager, installationId: string, code: string): Promise<string | undefined> {
     const [used] = await em.query<{ family_id: string }[]>(
       'SELECT family_id FROM api_grants WHERE code_hash = $1 AND installation_id = $2 AND exchanged_at IS NOT NULL',
-      [codeHash, installationId],
+      [sha256Hex(code), installationId],
     );
-    return used ? { outcome: 'replayed', familyId: used.family_id } : { outcome: 'invalid' };
+    return used?.family_id;
   }
 
   async deleteForInstallation(em: EntityManager, installationId: string): Promise<void> {

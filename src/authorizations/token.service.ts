@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { randomHex, sha256Hex } from '../common/crypto.js';
+import { rowsOf } from '../common/sql.js';
 import { AppConfig } from '../config/app-config.js';
-import { ApiToken } from './entities/api-token.entity.js';
 
 export interface IssuedPair {
   id: string;
@@ -21,6 +21,18 @@ export interface NewPair {
   scopes: string[];
 }
 
+/**
+ * A data-modifying statement that consumes a code or a refresh token and returns the
+ * `family_id` and `parent_id` of the pair to mint in its place; it numbers its own
+ * parameters from $1.
+ */
+export interface ConsumingStatement {
+  sql: string;
+  params: unknown[];
+}
+
+const COLUMNS = 'installation_id, family_id, parent_id, token_hash, refresh_token_hash, token_last_characters, scopes, expires_at, date_created';
+
 /** Mints and revokes token pairs. Plaintexts leave only in the response that created them. */
 @Injectable()
 export class TokenService {
@@ -30,19 +42,40 @@ export class TokenService {
   ) {}
 
   async issue(em: EntityManager, pair: NewPair): Promise<IssuedPair> {
+    const minted = this.mint(pair.scopes);
+    const [row] = await em.query<{ id: string }[]>(
+      `INSERT INTO api_tokens (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      [pair.installationId, pair.familyId, pair.parentId, ...minted.values],
+    );
+    return { ...minted.pair, id: String(row!.id) };
+  }
+
+  /**
+   * Consumes and mints in one statement: atomic without a transaction block, and one round
+   * trip on the token endpoint's common path. Undefined when nothing was consumed.
+   */
+  async issueConsuming(em: EntityManager, consuming: ConsumingStatement, installationId: string, scopes: string[]): Promise<IssuedPair | undefined> {
+    const minted = this.mint(scopes);
+    const $ = (n: number) => `$${consuming.params.length + n}`;
+    const [row] = rowsOf<{ id: string }>(await em.query(
+      `WITH consumed AS (${consuming.sql})
+       INSERT INTO api_tokens (${COLUMNS})
+       SELECT ${$(1)}::bigint, family_id, parent_id, ${$(2)}, ${$(3)}, ${$(4)}, ${$(5)}::text[], ${$(6)}::timestamptz, ${$(7)}::timestamptz FROM consumed
+       RETURNING id`,
+      [...consuming.params, installationId, ...minted.values],
+    ));
+    return row && { ...minted.pair, id: String(row.id) };
+  }
+
+  private mint(scopes: string[]) {
     const token = randomHex(32);
     const refreshToken = randomHex(32);
     const dateCreated = this.clock.now();
     const expiresAt = new Date(dateCreated.getTime() + this.config.TOKEN_TTL_SECONDS * 1000);
-    const { identifiers } = await em.insert(ApiToken, {
-      ...pair,
-      tokenHash: sha256Hex(token),
-      refreshTokenHash: sha256Hex(refreshToken),
-      tokenLastCharacters: token.slice(-4),
-      expiresAt,
-      dateCreated,
-    });
-    return { id: String(identifiers[0]!.id), token, refreshToken, expiresAt, dateCreated, scopes: pair.scopes };
+    return {
+      values: [sha256Hex(token), sha256Hex(refreshToken), token.slice(-4), scopes, expiresAt, dateCreated],
+      pair: { token, refreshToken, expiresAt, dateCreated, scopes },
+    };
   }
 
   /** RFC 6749 §4.1.2 and RFC 9700 §4.14: a replayed code or refresh token ends its whole family. */

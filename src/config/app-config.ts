@@ -17,6 +17,10 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  /** Verified app tokens kept in memory (see src/auth/token-cache.service.ts); 0 turns the cache off. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000)
+  TOKEN_CACHE_SIZE = 10000;
+
   @IsString()
   DATA_DIR = './.data';
 

@@ -32,7 +32,9 @@ export class OrganizationAccessService {
 
   /** 404 for an unknown slug, 403 without standing or without one of `anyOf`. */
   async authorize(principal: Principal, slug: string, anyOf: readonly string[]): Promise<OrganizationAccess> {
-    const organization = isValidSlug(slug) ? await this.dataSource.getRepository(Organization).findOneBy({ slug }) : null;
+    // An app token's own organization was read (or cached, kept fresh by triggers) with the token.
+    const own = principal.kind === 'app' && principal.organization.slug === slug ? principal.organization : null;
+    const organization = own ?? (isValidSlug(slug) ? await this.dataSource.getRepository(Organization).findOneBy({ slug }) : null);
     if (!organization) throw new NotFoundException('Organization not found');
     const scopes = await this.scopesIn(principal, organization.id);
     if (!scopes) throw new ForbiddenException('You do not have access to this organization.');

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { TokenEndpointCache } from '../auth/token-cache.service.js';
 import { randomHex, SecretBox, safeEqual } from '../common/crypto.js';
 import { ApiApplication } from './entities/api-application.entity.js';
 
@@ -11,6 +12,12 @@ export interface VerifiedClient {
   clientSecret: string;
 }
 
+interface ClientRow {
+  id: string;
+  client_secret_encrypted: string;
+  sentry_app_id: string | null;
+}
+
 // Compared against when the client id is unknown, so that answer takes as long as a wrong secret.
 const DECOY_SECRET = randomHex(32);
 
@@ -20,6 +27,7 @@ export class ApiApplicationsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly secrets: SecretBox,
+    private readonly cache: TokenEndpointCache,
   ) {}
 
   async create(ownerId: string, name: string, em: EntityManager = this.dataSource.manager): Promise<{ application: ApiApplication; clientSecret: string }> {
@@ -49,12 +57,16 @@ export class ApiApplicationsService {
 
   /** The client with its decrypted secret, for verifying a secret or a JWT signed with it. */
   async findClient(clientId: string): Promise<VerifiedClient | null> {
-    const [row] = await this.dataSource.query<{ id: string; client_secret_encrypted: string; sentry_app_id: string | null }[]>(
-      `SELECT a.id, a.client_secret_encrypted, sa.id AS sentry_app_id
-         FROM api_applications a LEFT JOIN sentry_apps sa ON sa.application_id = a.id
-        WHERE a.client_id = $1`,
-      [clientId],
-    );
+    // Cached still encrypted; a rotated or deleted secret evicts it (TokenCacheInvalidation triggers).
+    const row = await this.cache.through(`client:${clientId}`, async () => {
+      const [found] = await this.dataSource.query<ClientRow[]>(
+        `SELECT a.id, a.client_secret_encrypted, sa.id AS sentry_app_id
+           FROM api_applications a LEFT JOIN sentry_apps sa ON sa.application_id = a.id
+          WHERE a.client_id = $1`,
+        [clientId],
+      );
+      return found && { value: found, dependsOn: { applicationId: found.id, sentryAppId: found.sentry_app_id } };
+    });
     if (!row) return null;
     return { applicationId: row.id, sentryAppId: row.sentry_app_id, clientId, clientSecret: this.secrets.decrypt(row.client_secret_encrypted) };
   }

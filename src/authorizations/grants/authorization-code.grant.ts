@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { InvalidGrantError } from '../../common/oauth-errors.js';
 import { GrantService } from '../grant.service.js';
 import { TokenService, type IssuedPair } from '../token.service.js';
-import { lockLiveInstallation, requiredString, type GrantHandler, type GrantRequest } from './grant-handler.js';
+import { requiredString, type GrantHandler, type GrantRequest } from './grant-handler.js';
 
 @Injectable()
 export class AuthorizationCodeGrant implements GrantHandler {
@@ -17,16 +17,11 @@ export class AuthorizationCodeGrant implements GrantHandler {
 
   async handle({ installation, body }: GrantRequest): Promise<IssuedPair> {
     const code = requiredString(body, 'code');
-    // The transaction commits a replay's revocation too; the error is raised after it.
-    const result = await this.dataSource.transaction(async (em) => {
-      if (!(await lockLiveInstallation(em, installation.id))) return { outcome: 'invalid' as const };
-      const consumption = await this.grants.consume(em, installation.id, code);
-      if (consumption.outcome === 'replayed') await this.tokens.revokeFamily(em, consumption.familyId);
-      if (consumption.outcome !== 'consumed') return consumption;
-      const pair = await this.tokens.issue(em, { installationId: installation.id, familyId: consumption.familyId, parentId: null, scopes: installation.scopes });
-      return { outcome: 'issued' as const, pair };
-    });
-    if (result.outcome !== 'issued') throw new InvalidGrantError();
-    return result.pair;
+    const pair = await this.tokens.issueConsuming(this.dataSource.manager, this.grants.consuming(installation.id, code), installation.id, installation.scopes);
+    if (pair) return pair;
+    // RFC 6749 §4.1.2: a second use of a code revokes every token it led to.
+    const familyId = await this.grants.exchangedFamily(this.dataSource.manager, installation.id, code);
+    if (familyId) await this.tokens.revokeFamily(this.dataSource.manager, familyId);
+    throw new InvalidGrantError();
   }
 }

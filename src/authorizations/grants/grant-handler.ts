@@ -32,10 +32,16 @@ export function requiredString(body: Record<string, unknown>, field: string): st
 }
 
 /**
- * Holds the installation against a concurrent uninstall for the rest of the transaction
- * (the uninstall's UPDATE waits for this share lock), so no token outlives its installation.
+ * A sub-select of the installation (id in the given parameter) while it is live, holding it
+ * against a concurrent uninstall for the rest of the transaction (the uninstall's UPDATE
+ * waits for this share lock), so no token outlives its installation. Statements that
+ * consume a code or a refresh token join it, so taking the lock costs no round trip.
  */
+export function liveInstallationLock(parameter: string): string {
+  return `(SELECT id FROM sentry_app_installations WHERE id = ${parameter} AND date_deleted IS NULL FOR SHARE)`;
+}
+
 export async function lockLiveInstallation(em: EntityManager, installationId: string): Promise<boolean> {
-  const rows = await em.query('SELECT 1 FROM sentry_app_installations WHERE id = $1 AND date_deleted IS NULL FOR SHARE', [installationId]);
+  const rows = await em.query(`SELECT id FROM ${liveInstallationLock('$1')} live`, [installationId]);
   return rows.length === 1;
 }

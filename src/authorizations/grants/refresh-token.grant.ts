@@ -4,8 +4,8 @@ import { Clock } from '../../common/clock.js';
 import { sha256Hex } from '../../common/crypto.js';
 import { InvalidGrantError } from '../../common/oauth-errors.js';
 import { AppConfig } from '../../config/app-config.js';
-import { TokenService, type IssuedPair } from '../token.service.js';
-import { lockLiveInstallation, requiredString, type GrantHandler, type GrantRequest } from './grant-handler.js';
+import { TokenService, type ConsumingStatement, type IssuedPair } from '../token.service.js';
+import { liveInstallationLock, lockLiveInstallation, requiredString, type GrantHandler, type GrantRequest } from './grant-handler.js';
 
 interface PresentedPair {
   id: string;
@@ -33,32 +33,44 @@ export class RefreshTokenGrant implements GrantHandler {
   ) {}
 
   async handle({ installation, body }: GrantRequest): Promise<IssuedPair> {
-    const refreshToken = requiredString(body, 'refresh_token');
+    const refreshTokenHash = sha256Hex(requiredString(body, 'refresh_token'));
+    const rotated = await this.tokens.issueConsuming(this.dataSource.manager, this.rotating(installation.id, refreshTokenHash), installation.id, installation.scopes);
+    if (rotated) return rotated;
     const result = await this.dataSource.transaction(async (em): Promise<Outcome> => {
-      if (!(await lockLiveInstallation(em, installation.id))) return { outcome: 'invalid' };
-      const [presented] = await em.query<PresentedPair[]>(
-        'SELECT id, family_id, rotated_at, revoked_at FROM api_tokens WHERE refresh_token_hash = $1 AND installation_id = $2 FOR UPDATE',
-        [sha256Hex(refreshToken), installation.id],
-      );
-      if (!presented) return { outcome: 'invalid' };
-      if (presented.rotated_at) {
-        if (!(await this.withinGrace(em, presented))) {
-          await this.tokens.revokeFamily(em, presented.family_id);
-          return { outcome: 'invalid' };
-        }
-        // A retry after a lost response: only the newest pair minted from this token stays alive.
-        await em.query('UPDATE api_tokens SET revoked_at = $2 WHERE parent_id = $1 AND revoked_at IS NULL', [presented.id, this.clock.now()]);
-      } else if (presented.revoked_at) {
-        return { outcome: 'invalid' };
-      } else {
-        const now = this.clock.now();
-        await em.query('UPDATE api_tokens SET rotated_at = $2, revoked_at = $2 WHERE id = $1', [presented.id, now]);
-      }
-      const pair = await this.tokens.issue(em, { installationId: installation.id, familyId: presented.family_id, parentId: presented.id, scopes: installation.scopes });
+      const parent = await this.retried(em, installation.id, refreshTokenHash);
+      if (!parent) return { outcome: 'invalid' };
+      const pair = await this.tokens.issue(em, { installationId: installation.id, familyId: parent.family_id, parentId: parent.id, scopes: installation.scopes });
       return { outcome: 'issued', pair };
     });
     if (result.outcome !== 'issued') throw new InvalidGrantError();
     return result.pair;
+  }
+
+  /** The common case: a live pair of a live installation is marked rotated, and its successor minted, in one statement. */
+  private rotating(installationId: string, refreshTokenHash: string): ConsumingStatement {
+    return {
+      sql: `UPDATE api_tokens t SET rotated_at = $3, revoked_at = $3 FROM ${liveInstallationLock('$2')} live
+             WHERE t.refresh_token_hash = $1 AND t.installation_id = live.id AND t.rotated_at IS NULL AND t.revoked_at IS NULL
+            RETURNING t.family_id, t.id AS parent_id`,
+      params: [refreshTokenHash, installationId, this.clock.now()],
+    };
+  }
+
+  /** Anything else: unknown, revoked, or rotated already (a retry in the grace window, or a replay). */
+  private async retried(em: EntityManager, installationId: string, refreshTokenHash: string): Promise<PresentedPair | undefined> {
+    if (!(await lockLiveInstallation(em, installationId))) return undefined;
+    const [presented] = await em.query<PresentedPair[]>(
+      'SELECT id, family_id, rotated_at, revoked_at FROM api_tokens WHERE refresh_token_hash = $1 AND installation_id = $2 FOR UPDATE',
+      [refreshTokenHash, installationId],
+    );
+    if (!presented?.rotated_at) return undefined;
+    if (!(await this.withinGrace(em, presented))) {
+      await this.tokens.revokeFamily(em, presented.family_id);
+      return undefined;
+    }
+    // A retry after a lost response: only the newest pair minted from this token stays alive.
+    await em.query('UPDATE api_tokens SET revoked_at = $2 WHERE parent_id = $1 AND revoked_at IS NULL', [presented.id, this.clock.now()]);
+    return presented;
   }
 
   /** Inside REFRESH_GRACE_SECONDS of its rotation, and the pair minted from it is still live and unrotated. */

@@ -1,0 +1,124 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { randomHex } from '../common/crypto.js';
+import { TokenCache, TokenEndpointCache, type Invalidation } from './token-cache.service.js';
+
+/** The channel the TokenCacheInvalidation migration's triggers notify on. */
+export const INVALIDATION_CHANNEL = 'authz_token_cache';
+
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 5000;
+const KINDS: Record<string, Exclude<Invalidation['kind'], 'token'>> = { i: 'installation', a: 'application', s: 'sentryApp', o: 'organization' };
+
+/** Decodes a trigger's payload: `t:<token hash>`, `i:<installation id>`, `a:<application id>`, `s:<sentry app id>` or `o:<organization id>`. */
+export function parseInvalidation(payload: string | undefined): Invalidation | undefined {
+  const [prefix, value] = (payload ?? '').split(':');
+  if (!value) return undefined;
+  if (prefix === 't') return { kind: 'token', tokenHash: value };
+  const kind = KINDS[prefix!];
+  return kind && { kind, id: value };
+}
+
+/**
+ * Holds one dedicated connection that LISTENs for the triggers' notifications and evicts
+ * what they name, on every instance. The caches are online only while this LISTEN is
+ * established; on any connection loss it goes offline (requests read the database) and
+ * the listener reconnects with backoff.
+ */
+@Injectable()
+export class TokenInvalidationListener implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TokenInvalidationListener.name);
+  private client?: pg.Client;
+  private retry?: NodeJS.Timeout;
+  private delayMs = RECONNECT_MIN_MS;
+  private stopped = false;
+  private readonly instance = randomHex(6);
+  private syncs = 0;
+  private readonly waiters = new Map<string, () => void>();
+
+  private readonly caches: (TokenCache | TokenEndpointCache)[];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    tokens: TokenCache,
+    endpoint: TokenEndpointCache,
+  ) {
+    this.caches = [tokens, endpoint];
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.setOnline(false);
+    await this.client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const options = this.dataSource.options as { url?: string; applicationName?: string };
+    const client = new pg.Client({ connectionString: options.url, application_name: `${options.applicationName ?? 'authz'}-listener`, keepAlive: true });
+    this.client = client;
+    client.on('notification', (message) => {
+      const waiter = this.waiters.get(message.payload ?? '');
+      if (waiter) return waiter();
+      const change = parseInvalidation(message.payload);
+      if (change) for (const cache of this.caches) cache.invalidate(change);
+    });
+    client.on('error', () => this.lost(client));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${INVALIDATION_CHANNEL}`);
+    } catch (error) {
+      this.logger.warn(`Token cache listener could not connect (${error instanceof Error ? error.message : String(error)}); tokens are read from the database meanwhile`);
+      this.lost(client);
+      return;
+    }
+    if (this.client !== client || this.stopped) return;
+    this.delayMs = RECONNECT_MIN_MS;
+    this.setOnline(true);
+  }
+
+  /**
+   * Resolves once this instance has applied every invalidation committed before the call:
+   * notifications arrive in commit order, so it sends one of its own and waits for it. Used
+   * after mutating requests, so that a change is in effect "at once" on the instance that
+   * made it (the other instances follow within milliseconds).
+   */
+  async caughtUp(): Promise<void> {
+    const client = this.client;
+    if (!client || !this.caches.some((cache) => cache.online)) return;
+    const payload = `sync:${this.instance}:${++this.syncs}`;
+    const arrived = new Promise<void>((resolve) => this.waiters.set(payload, resolve));
+    try {
+      await client.query(`NOTIFY ${INVALIDATION_CHANNEL}, '${payload}'`);
+      await arrived;
+    } catch {
+      // The connection is gone: the caches went offline with it, so there is nothing to wait for.
+    } finally {
+      this.waiters.delete(payload);
+    }
+  }
+
+  private setOnline(online: boolean): void {
+    for (const cache of this.caches) cache.setOnline(online);
+  }
+
+  /** Fail safe: offline first, so no request is served from a cache that may have missed a revocation. */
+  private lost(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    this.setOnline(false);
+    for (const release of this.waiters.values()) release();
+    client.removeAllListeners('notification');
+    void client.end().catch(() => undefined);
+    if (this.stopped) return;
+    this.retry = setTimeout(() => void this.connect(), this.delayMs);
+    this.delayMs = Math.min(this.delayMs * 2, RECONNECT_MAX_MS);
+  }
+}
