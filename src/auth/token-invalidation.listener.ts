@@ -35,6 +35,8 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
   private stopped = false;
   private readonly instance = randomHex(6);
   private syncs = 0;
+  private sending?: Promise<void>;
+  private queued?: Promise<void>;
   private readonly waiters = new Map<string, () => void>();
 
   private readonly caches: (TokenCache | TokenEndpointCache)[];
@@ -88,11 +90,32 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
    * Resolves once this instance has applied every invalidation committed before the call:
    * notifications arrive in commit order, so it sends one of its own and waits for it. Used
    * after mutating requests, so that a change is in effect "at once" on the instance that
-   * made it (the other instances follow within milliseconds).
+   * made it (the other instances follow within milliseconds). Callers that arrive while a
+   * sync is on the wire share the next one, which is sent after it: concurrent writes cost
+   * one round trip between them, and the listening connection runs one query at a time.
    */
-  async caughtUp(): Promise<void> {
+  caughtUp(): Promise<void> {
+    if (!this.client || !this.caches.some((cache) => cache.online)) return Promise.resolve();
+    if (this.queued) return this.queued;
+    if (!this.sending) return this.send();
+    this.queued = this.sending.then(() => {
+      this.queued = undefined;
+      return this.send();
+    });
+    return this.queued;
+  }
+
+  private send(): Promise<void> {
+    const sending = this.syncOnce().finally(() => {
+      if (this.sending === sending) this.sending = undefined;
+    });
+    this.sending = sending;
+    return sending;
+  }
+
+  private async syncOnce(): Promise<void> {
     const client = this.client;
-    if (!client || !this.caches.some((cache) => cache.online)) return;
+    if (!client) return;
     const payload = `sync:${this.instance}:${++this.syncs}`;
     const arrived = new Promise<void>((resolve) => this.waiters.set(payload, resolve));
     try {
