@@ -68,12 +68,34 @@ describe('the janitor', () => {
     }
   });
 
+  it('clears finished webhook deliveries after the retention period, never one still retrying', async () => {
+    const { installation } = await installedApp(t);
+    const [{ id: installationId, sentry_app_id: appId }] = await t.dataSource.query('SELECT id, sentry_app_id FROM sentry_app_installations WHERE uuid = $1', [installation.uuid]);
+    const insert = (status: string) =>
+      t.dataSource.query(
+        `INSERT INTO webhook_deliveries (request_id, sentry_app_id, installation_id, event_type, webhook_url, payload, status, next_attempt_at, last_attempt_at)
+         VALUES (gen_random_uuid(), $1, $2, 'installation.created', 'https://example.com', '{}', $3, now(), now()) RETURNING id`,
+        [appId, installationId, status],
+      );
+    const [[delivered], [retrying]] = [await insert('delivered'), await insert('retrying')];
+    const remaining = async () => (await t.dataSource.query('SELECT id FROM webhook_deliveries WHERE id IN ($1, $2)', [delivered.id, retrying.id])).map((row: { id: string }) => row.id);
+    await janitor.run();
+    expect(await remaining()).toHaveLength(2);
+    t.clock.advance(31 * 24 * HOURS);
+    try {
+      expect((await janitor.run()).webhookDeliveries).toBeGreaterThanOrEqual(1);
+      expect(await remaining()).toEqual([retrying.id]);
+    } finally {
+      t.clock.advance(-31 * 24 * HOURS);
+    }
+  });
+
   it('skips a pass while another instance holds the janitor lock', async () => {
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL, options: `-c search_path=${t.schema}` });
     await client.connect();
     try {
       await client.query('SELECT pg_advisory_lock(7401003, hashtext(current_schema()))');
-      expect(await janitor.run()).toEqual({ skipped: true, tokens: 0, grants: 0, jwtIds: 0 });
+      expect(await janitor.run()).toEqual({ skipped: true, tokens: 0, grants: 0, jwtIds: 0, webhookDeliveries: 0 });
       await client.query('SELECT pg_advisory_unlock(7401003, hashtext(current_schema()))');
       expect((await janitor.run()).skipped).toBe(false);
     } finally {

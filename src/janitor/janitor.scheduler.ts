@@ -27,7 +27,7 @@ export class JanitorScheduler implements OnApplicationBootstrap, OnApplicationSh
   private async tick(): Promise<void> {
     if (this.running) return;
     this.running = this.janitor.run().then(
-      (report) => !report.skipped && this.logger.log(`deleted ${report.tokens} tokens, ${report.grants} grants, ${report.jwtIds} JWT ids`),
+      (report) => !report.skipped && this.logger.log(`deleted ${report.tokens} tokens, ${report.grants} grants, ${report.jwtIds} JWT ids, ${report.webhookDeliveries} webhook deliveries`),
       (error: unknown) => this.logger.warn(`pass failed: ${error instanceof Error ? error.message : String(error)}`),
     );
     await this.running;

@@ -10,7 +10,11 @@ export interface JanitorReport {
   tokens: number;
   grants: number;
   jwtIds: number;
+  webhookDeliveries: number;
 }
+
+/** How long a finished webhook delivery stays in the request log. */
+export const WEBHOOK_LOG_RETENTION_DAYS = 30;
 
 // A family is dead once no pair in it can be used (all revoked or rotated) and its last
 // access token has expired. Until then every row stays, so that a replayed refresh token
@@ -37,6 +41,14 @@ const EXPIRED_JWT_IDS = `
     SELECT application_id, jti FROM used_jwt_ids WHERE expires_at <= $1 LIMIT $2)
   RETURNING 1`;
 
+// Finished deliveries only: a delivery still being retried is never lost to the janitor.
+const OLD_WEBHOOK_DELIVERIES = `
+  DELETE FROM webhook_deliveries WHERE id IN (
+    SELECT id FROM webhook_deliveries
+     WHERE status <> 'retrying' AND coalesce(last_attempt_at, date_created) <= $1::timestamptz - interval '${WEBHOOK_LOG_RETENTION_DAYS} days'
+     LIMIT $2)
+  RETURNING 1`;
+
 /** Deletes what can no longer matter, in batches, one instance at a time. */
 @Injectable()
 export class JanitorService {
@@ -51,13 +63,14 @@ export class JanitorService {
     await runner.connect();
     try {
       const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock(7401003, hashtext(current_schema())) AS locked');
-      if (!locked) return { skipped: true, tokens: 0, grants: 0, jwtIds: 0 };
+      if (!locked) return { skipped: true, tokens: 0, grants: 0, jwtIds: 0, webhookDeliveries: 0 };
       try {
         const now = this.clock.now();
         const tokens = await this.inBatches(runner.manager, DEAD_FAMILIES, now);
         const grants = await this.inBatches(runner.manager, EXPIRED_GRANTS, now);
         const jwtIds = await this.inBatches(runner.manager, EXPIRED_JWT_IDS, now);
-        return { skipped: false, tokens, grants, jwtIds };
+        const webhookDeliveries = await this.inBatches(runner.manager, OLD_WEBHOOK_DELIVERIES, now);
+        return { skipped: false, tokens, grants, jwtIds, webhookDeliveries };
       } finally {
         await runner.query('SELECT pg_advisory_unlock(7401003, hashtext(current_schema()))');
       }
