@@ -4,6 +4,7 @@ import { ClientIdSecretGuard } from '../auth/strategies/client-id-secret.strateg
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import type { VerifiedClient } from '../sentry-apps/api-applications.service.js';
 import { AuthorizationsService } from './authorizations.service.js';
+import { ApiTokenEndpoint } from './dto/token.dto.js';
 import { serializeToken } from './token.service.js';
 
 const Client = createParamDecorator((_data: unknown, context: ExecutionContext): VerifiedClient => context.switchToHttp().getRequest().user);
@@ -18,6 +19,7 @@ export class AuthorizationsController {
   @UseGuards(ClientIdSecretGuard)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
+  @ApiTokenEndpoint()
   async token(@Client() client: VerifiedClient, @Param('uuid', UuidParamPipe) uuid: string, @Body() body: Record<string, unknown>) {
     return serializeToken(await this.authorizations.token(client, uuid, body), body.state);
   }

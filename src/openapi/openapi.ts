@@ -12,7 +12,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
         'Errors are `{detail}`; token-endpoint errors add the RFC 6749 `error` code; validation errors add `errors` by field.',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A personal API token, or an app token from the token exchange.' })
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'A personal API token, or an app token from the token exchange.' })
     .build();
   return SwaggerModule.createDocument(app, config);
 }

@@ -1,0 +1,35 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class UserDto {
+  @ApiProperty({ example: '1' })
+  id: string;
+
+  @ApiProperty({ format: 'email' })
+  email: string;
+
+  @ApiProperty()
+  name: string;
+
+  @ApiProperty()
+  isSuperuser: boolean;
+
+  @ApiProperty({ description: "True for a sentry app's proxy user." })
+  isSentryApp: boolean;
+}
+
+export class CreatedUserDto {
+  @ApiProperty({ example: '1' })
+  id: string;
+
+  @ApiProperty({ format: 'email' })
+  email: string;
+
+  @ApiProperty()
+  name: string;
+
+  @ApiProperty()
+  isSuperuser: boolean;
+
+  @ApiProperty({ description: 'A new personal API token, shown only in this response.', example: 'sntryu_…' })
+  token: string;
+}
