@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Headers } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
 import { Public } from '../auth/public.decorator.js';
@@ -21,12 +22,13 @@ export class MetricsController {
 
   @Get()
   @Public()
-  @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @Header('Cache-Control', 'no-store')
-  scrape(@Headers('authorization') authorization?: string): Promise<string> {
+  scrape(@Res({ passthrough: true }) reply: FastifyReply, @Headers('authorization') authorization?: string): Promise<string> {
     const expected = this.config.METRICS_TOKEN;
     const presented = /^bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1] ?? '';
     if (expected && !safeEqual(presented, expected)) throw new BearerAuthError(authorization ? 'Invalid token' : 'Authentication credentials were not provided.');
+    // Set here, not with @Header: an error answer must keep its JSON content type.
+    void reply.header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE);
     return this.metrics.registry.metrics();
   }
 }
