@@ -45,7 +45,7 @@ export class TokenDto {
   @ApiProperty({ type: String, nullable: true })
   state: string | null;
 
-  @ApiProperty({ type: 'object', nullable: true, example: null, description: "Always null, as in Sentry's answer." })
+  @ApiProperty({ type: Object, nullable: true, example: null, description: "Always null, as in Sentry's answer." })
   application: null;
 
   @ApiProperty({ type: [String] })
