@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BearerTokenService } from './auth/bearer-token.service.js';
@@ -11,7 +12,9 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions, type DatabaseTarget } from './database/data-source-options.js';
 import { initializeAndMigrate } from './database/migrate.js';
-import { HealthController } from './health/health.controller.js';
+import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { InstallationsModule } from './installations/installations.module.js';
 import { JanitorModule } from './janitor/janitor.module.js';
 import { JanitorScheduler } from './janitor/janitor.scheduler.js';
@@ -41,11 +44,23 @@ export class CoreModule {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
+  /** `logDestination` replaces stdout for the JSON logs (the tests capture them with it). */
+  static forRoot(config: AppConfig, database: DatabaseTarget, options: { logDestination?: DestinationStream } = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, database), TokenCacheModule, UsersModule, OrganizationsModule, SentryAppsModule, InstallationsModule, AuthorizationsModule, JanitorModule],
-      controllers: [HealthController],
+      imports: [
+        CoreModule.forRoot(config, database),
+        LoggingModule.forRoot(config, options.logDestination),
+        MetricsModule,
+        HealthModule,
+        TokenCacheModule,
+        UsersModule,
+        OrganizationsModule,
+        SentryAppsModule,
+        InstallationsModule,
+        AuthorizationsModule,
+        JanitorModule,
+      ],
       providers: [
         BearerTokenService,
         JanitorScheduler,

@@ -1,13 +1,17 @@
-import type { DynamicModule, LogLevel } from '@nestjs/common';
+import { RequestMethod, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
+import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { registerBodyParsers } from './common/body-parsing.js';
 import type { AppConfig } from './config/app-config.js';
 import { BodyValidationPipe } from './common/body-validation.pipe.js';
+import { setupOpenApi } from './openapi/openapi.js';
 
 export const API_PREFIX = 'api/0';
+/** Prometheus scrapes /metrics, where every exporter serves it; everything else is Sentry's /api/0/. */
+export const UNPREFIXED_ROUTES = [{ path: 'metrics', method: RequestMethod.GET }];
 const BODY_LIMIT = 64 * 1024;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -20,8 +24,10 @@ function requestId(request: IncomingMessage): string {
 /** Nest's body parsers stay off: ours are registered in configureApp (see body-parsing.ts). */
 export const APP_OPTIONS = { bodyParser: false } as const;
 
-export async function createApp(module: DynamicModule, config: AppConfig, logger: LogLevel[] | false = ['log', 'warn', 'error', 'fatal']): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, createAdapter(config), { ...APP_OPTIONS, logger });
+/** The server: Nest's own logs go through pino as JSON, like the request lines. */
+export async function createApp(module: DynamicModule, config: AppConfig): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(module, createAdapter(config), { ...APP_OPTIONS, bufferLogs: true });
+  app.useLogger(app.get(Logger));
   return configureApp(app);
 }
 
@@ -45,7 +51,8 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   });
   // helmet's defaults, built into Nest: nosniff, no X-Powered-By, a strict CSP for an API.
   app.useSecurityHeaders();
-  app.setGlobalPrefix(API_PREFIX);
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(new BodyValidationPipe());
+  setupOpenApi(app);
   return app;
 }

@@ -12,21 +12,10 @@ import { JanitorService } from './janitor/janitor.service.js';
 import { UsersModule } from './users/users.module.js';
 import { UsersService } from './users/users.service.js';
 
-const USAGE = `Usage: npm run cli -- <command> [options]
+const OVERVIEW = `Usage: npm run cli -- <command> [options]
+       npm run cli -- help [command]      (or: <command> --help)`;
 
-Commands:
-  createuser --email EMAIL [--name NAME] [--superuser]
-      Create a user and print {"id","email","token"} as one JSON line (the token is a new
-      personal API token, shown only this once).
-  migrate
-      Apply pending database migrations (the server also applies them when it starts).
-  janitor
-      Delete expired grants, dead token families and expired JWT ids once, and print the
-      counts (the server also does this every JANITOR_INTERVAL_SECONDS).
-  help
-      Show this text.
-
-The database is DATABASE_URL when set; otherwise the embedded PostgreSQL under DATA_DIR
+const FOOTER = `The database is DATABASE_URL when set; otherwise the embedded PostgreSQL under DATA_DIR
 (default ./.data), whether or not the server is running.
 
 Exit codes: 0 success, 1 the command failed, 2 bad usage or configuration.`;
@@ -40,41 +29,75 @@ class CliModule {
   }
 }
 
-type Command = (context: INestApplicationContext, args: string[]) => Promise<unknown>;
+interface Command {
+  /** The synopsis line, then what it does. */
+  usage: string;
+  run(context: INestApplicationContext, args: string[]): Promise<unknown>;
+}
 
 const COMMANDS: Record<string, Command> = {
-  async createuser(context, args) {
-    const { values } = parseArgs({ args, options: { email: { type: 'string' }, name: { type: 'string' }, superuser: { type: 'boolean', default: false } } });
-    if (!values.email) throw new UsageError('createuser needs --email');
-    const { user, token } = await context.get(UsersService).create({ email: values.email, name: values.name, isSuperuser: values.superuser });
-    return { id: user.id, email: user.email, token };
+  createuser: {
+    usage: `createuser --email EMAIL [--name NAME] [--superuser]
+    Create a user and print {"id","email","token"} as one JSON line (the token is a new
+    personal API token, shown only this once).`,
+    async run(context, args) {
+      const { values } = parseArgs({ args, options: { email: { type: 'string' }, name: { type: 'string' }, superuser: { type: 'boolean', default: false } } });
+      if (!values.email) throw new UsageError('createuser needs --email');
+      const { user, token } = await context.get(UsersService).create({ email: values.email, name: values.name, isSuperuser: values.superuser });
+      return { id: user.id, email: user.email, token };
+    },
   },
-  // CoreModule has applied pending migrations before any command runs; this reports them.
-  async migrate(context, args) {
-    parseArgs({ args, options: {} });
-    const applied = await context.get(DataSource).query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id');
-    return { migrations: applied.map((row) => row.name) };
+  migrate: {
+    usage: `migrate
+    Apply pending database migrations and print {"migrations": [...]}, the applied ones
+    (the server also applies them when it starts).`,
+    // CoreModule has applied pending migrations before any command runs; this reports them.
+    async run(context, args) {
+      parseArgs({ args, options: {} });
+      const applied = await context.get(DataSource).query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id');
+      return { migrations: applied.map((row) => row.name) };
+    },
   },
-  async janitor(context, args) {
-    parseArgs({ args, options: {} });
-    return context.get(JanitorService).run();
+  janitor: {
+    usage: `janitor
+    Delete expired grants, dead token families, expired JWT ids and old webhook deliveries
+    once, and print the counts (the server also does this every JANITOR_INTERVAL_SECONDS).`,
+    async run(context, args) {
+      parseArgs({ args, options: {} });
+      return context.get(JanitorService).run();
+    },
   },
 };
 
+const HELP_FLAGS = new Set(['help', '--help', '-h']);
+
+function usage(name?: string): string {
+  if (name) return `Usage: npm run cli -- ${COMMANDS[name]!.usage}\n\n${FOOTER}`;
+  const commands = Object.values(COMMANDS).map((command) => `  ${command.usage.replace(/\n/g, '\n  ')}`);
+  return `${OVERVIEW}\n\nCommands:\n${commands.join('\n')}\n  help [command]\n      Show this text, or one command's.\n\n${FOOTER}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(`${USAGE}\n`);
+  if (!name || HELP_FLAGS.has(name)) {
+    const topic = name ? args[0] : undefined;
+    if (topic !== undefined && !Object.hasOwn(COMMANDS, topic)) throw new UsageError(`Unknown command "${topic}".`);
+    // Asked for, help goes to stdout; printed because the command was missing, to stderr.
+    (name ? process.stdout : process.stderr).write(`${usage(topic)}\n`);
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
-  if (!command) throw new UsageError(`Unknown command "${name}".`);
+  if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`Unknown command "${name}".`);
+  const command = COMMANDS[name]!;
+  if (args.some((arg) => HELP_FLAGS.has(arg) && arg !== 'help')) {
+    process.stdout.write(`${usage(name)}\n`);
+    return 0;
+  }
   const config = loadConfig();
   const database = await openDatabase(config);
   let context: INestApplicationContext | undefined;
   try {
     context = await NestFactory.createApplicationContext(CliModule.forRoot(config, database.url), { logger: ['error', 'fatal'] });
-    process.stdout.write(`${JSON.stringify(await command(context, args))}\n`);
+    process.stdout.write(`${JSON.stringify(await command.run(context, args))}\n`);
     return 0;
   } finally {
     await context?.close();

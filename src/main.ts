@@ -1,26 +1,16 @@
 import 'reflect-metadata';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { AppModule } from './app.module.js';
 import { createApp } from './app.setup.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { openDatabase } from './database/database.js';
 import { InitialAdminService } from './users/initial-admin.service.js';
 
-const NEST_LEVELS: Record<string, LogLevel[]> = {
-  trace: ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'],
-  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
-  info: ['log', 'warn', 'error', 'fatal'],
-  warn: ['warn', 'error', 'fatal'],
-  error: ['error', 'fatal'],
-  fatal: ['fatal'],
-  silent: [],
-};
-
 async function bootstrap(config: AppConfig): Promise<void> {
   const logger = new Logger('Bootstrap');
   const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
   const database = await openDatabase(config, verbose ? (line) => logger.debug(line) : undefined);
-  const app = await createApp(AppModule.forRoot(config, { url: database.url }), config, NEST_LEVELS[config.LOG_LEVEL]);
+  const app = await createApp(AppModule.forRoot(config, { url: database.url }), config);
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
 
   const admin = await app.get(InitialAdminService).ensure();

@@ -42,6 +42,28 @@ describe('the CLI', () => {
     expect(help.stdout).toContain('createuser --email EMAIL');
   });
 
+  it('explains every command, and each one on its own, without touching a database', () => {
+    for (const args of [['help'], ['-h']]) {
+      const help = run('dist/src/cli.js', args, {});
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain('createuser --email EMAIL [--name NAME] [--superuser]');
+      expect(help.stdout).toContain('migrate\n');
+      expect(help.stdout).toContain('Exit codes: 0 success, 1 the command failed, 2 bad usage or configuration.');
+    }
+    for (const args of [['help', 'createuser'], ['createuser', '--email', 'x@example.com', '--help']]) {
+      const help = run('dist/src/cli.js', args, {});
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: npm run cli -- createuser --email EMAIL/);
+      expect(help.stdout).not.toContain('migrate');
+    }
+    const bare = run('dist/src/cli.js', [], {});
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toContain('Commands:');
+    const unknownTopic = run('dist/src/cli.js', ['help', 'frobnicate'], {});
+    expect(unknownTopic.status).toBe(2);
+    expect(unknownTopic.stderr).toContain('Unknown command "frobnicate".');
+  });
+
   it('migrate lists the applied migrations', () => {
     const result = run('dist/src/cli.js', ['migrate'], env);
     expect(result.status).toBe(0);

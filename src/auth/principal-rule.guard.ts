@@ -1,5 +1,6 @@
 import { applyDecorators, CanActivate, ExecutionContext, ForbiddenException, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiErrors } from '../openapi/error-bodies.js';
 import type { AuthenticatedRequest } from './principal.js';
 
 type PrincipalRule = 'user' | 'superuser';
@@ -20,7 +21,7 @@ export class PrincipalRuleGuard implements CanActivate {
 }
 
 /** A person's token, not an app token. */
-export const UsersOnly = () => applyDecorators(SetMetadata(PRINCIPAL_RULE, 'user'), UseGuards(PrincipalRuleGuard));
+export const UsersOnly = () => applyDecorators(SetMetadata(PRINCIPAL_RULE, 'user'), UseGuards(PrincipalRuleGuard), ApiErrors(403));
 
 /** A superuser's personal token. */
-export const SuperuserOnly = () => applyDecorators(SetMetadata(PRINCIPAL_RULE, 'superuser'), UseGuards(PrincipalRuleGuard));
+export const SuperuserOnly = () => applyDecorators(SetMetadata(PRINCIPAL_RULE, 'superuser'), UseGuards(PrincipalRuleGuard), ApiErrors(403));

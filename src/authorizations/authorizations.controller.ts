@@ -5,6 +5,7 @@ import { ClientIdSecretGuard, type AuthenticatedClient } from '../auth/strategie
 import { isFormRequest } from '../common/body-parsing.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { AuthorizationsService } from './authorizations.service.js';
+import { ApiRevocationEndpoint, ApiTokenEndpoint } from './dto/token.dto.js';
 import { rfc6749TokenBody, sentryTokenBody } from './token-response.js';
 
 const Client = createParamDecorator((_data: unknown, context: ExecutionContext): AuthenticatedClient => context.switchToHttp().getRequest().user);
@@ -22,6 +23,7 @@ export class AuthorizationsController {
   @Post()
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
+  @ApiTokenEndpoint()
   async token(
     @Client() client: AuthenticatedClient,
     @Param('uuid', UuidParamPipe) uuid: string,
@@ -38,6 +40,7 @@ export class AuthorizationsController {
   /** RFC 7009 token revocation. */
   @Post('revoke')
   @HttpCode(200)
+  @ApiRevocationEndpoint()
   async revoke(@Client() client: AuthenticatedClient, @Param('uuid', UuidParamPipe) uuid: string, @Body() body: Record<string, unknown>): Promise<void> {
     await this.authorizations.revoke(client, uuid, body);
   }

@@ -81,6 +81,10 @@ export class AppConfig {
   @Transform(toBoolean) @IsBoolean()
   MANUAL_REFRESH_ENABLED = true;
 
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open (scrape it on a private network). */
+  @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 }
@@ -93,7 +97,7 @@ export class ConfigError extends Error {}
  * tend to produce them.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const known = Object.keys(new AppConfig()).concat('DATABASE_URL', 'SECRET_KEY', 'REDIS_URL');
+  const known = Object.keys(new AppConfig()).concat('DATABASE_URL', 'SECRET_KEY', 'REDIS_URL', 'METRICS_TOKEN');
   const raw = Object.fromEntries(known.filter((key) => env[key] !== undefined && env[key] !== '').map((key) => [key, env[key]]));
   const config = plainToInstance(AppConfig, raw);
   const errors = validateSync(config, { forbidUnknownValues: false });

@@ -1,8 +1,10 @@
 import { applyDecorators, CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiParam } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedRequest } from '../auth/principal.js';
 import { METHOD_SCOPES, type Scope } from '../auth/scopes.js';
+import { ApiErrors } from '../openapi/error-bodies.js';
 import { OrganizationAccessService, type OrganizationAccess } from './organization-access.service.js';
 
 const REQUIRED_SCOPES = 'organization:required-scopes';
@@ -27,7 +29,12 @@ export class OrganizationGuard implements CanActivate {
 
 /** An organization route; `anyOf` replaces the method's default scopes. */
 export const OrganizationRoute = (...anyOf: Scope[]) =>
-  applyDecorators(...(anyOf.length ? [SetMetadata(REQUIRED_SCOPES, anyOf)] : []), UseGuards(OrganizationGuard));
+  applyDecorators(
+    ...(anyOf.length ? [SetMetadata(REQUIRED_SCOPES, anyOf)] : []),
+    UseGuards(OrganizationGuard),
+    ApiParam({ name: 'organizationSlug', description: "The organization's slug." }),
+    ApiErrors(403, 404),
+  );
 
 export const CurrentOrganization = createParamDecorator((_data: unknown, context: ExecutionContext): OrganizationAccess => {
   return context.switchToHttp().getRequest<OrganizationRequest>().organizationAccess!;

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { Logger } from 'nestjs-pino';
 import pg from 'pg';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
@@ -49,26 +51,29 @@ export async function admin(sql: string): Promise<void> {
  * The real app on the real PostgreSQL, in a schema of its own (so test files run in
  * parallel), with the migrations applied by the app's own start-up.
  */
-export async function createTestApp(env: Record<string, string> = {}, options: { schema?: string } = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, options: { schema?: string; logDestination?: DestinationStream } = {}): Promise<TestApp> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set; the jest global setup provides it');
   const schema = options.schema ?? `t_${randomHex(6)}`;
   if (!options.schema) await admin(`CREATE SCHEMA ${schema}`);
-  // Every test runs from 127.0.0.1: the rate limits are lifted unless a test sets them.
+  // Quiet unless the test captures the logs. Every test runs from 127.0.0.1: the rate
+  // limits are lifted unless a test sets them.
   const config = loadConfig({
     DATABASE_URL: url,
     SECRET_KEY: TEST_SECRET_KEY,
     DATABASE_POOL_SIZE: '20',
+    LOG_LEVEL: options.logDestination ? 'info' : 'silent',
     RATE_LIMIT_TOKEN_PER_MINUTE: '100000',
     RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000',
     ...env,
   });
   const clock = new TestClock();
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, { url, schema, poolSize: config.DATABASE_POOL_SIZE })] })
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, { url, schema, poolSize: config.DATABASE_POOL_SIZE }, { logDestination: options.logDestination })] })
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
   const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config), { ...APP_OPTIONS, logger: false }));
+  if (options.logDestination) app.useLogger(app.get(Logger));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

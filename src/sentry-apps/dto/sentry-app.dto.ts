@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
 import { ALL_SCOPES } from '../../auth/scopes.js';
 
@@ -5,32 +6,38 @@ export const WEBHOOK_EVENTS = ['issue', 'error', 'comment'] as const;
 const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
 export class CreateSentryAppDto {
+  @ApiProperty({ maxLength: 64, example: 'My Integration' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)
   name: string;
 
   /** The owner organization's slug. */
+  @ApiProperty({ description: "The owner organization's slug.", example: 'acme' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(50)
   organization: string;
 
+  @ApiProperty({ type: [String], enum: ALL_SCOPES, example: ['org:read'] })
   @IsArray()
   @ArrayUnique()
   @IsIn(ALL_SCOPES, { each: true, message: 'each scope must be one of: $constraint1' })
   scopes: string[];
 
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', description: 'http(s) only.' })
   @IsOptional()
   @IsUrl(HTTP_URL, { message: 'webhookUrl must be an http(s) URL' })
   @MaxLength(2048)
   webhookUrl?: string | null;
 
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', description: 'http(s) only.' })
   @IsOptional()
   @IsUrl(HTTP_URL, { message: 'redirectUrl must be an http(s) URL' })
   @MaxLength(2048)
   redirectUrl?: string | null;
 
+  @ApiPropertyOptional({ type: [String], enum: WEBHOOK_EVENTS })
   @IsOptional()
   @IsArray()
   @ArrayUnique()
@@ -38,19 +45,91 @@ export class CreateSentryAppDto {
   @IsIn(WEBHOOK_EVENTS, { each: true, message: 'each event must be one of: $constraint1' })
   events?: string[];
 
+  @ApiPropertyOptional({ default: true, description: 'New installations stay `pending` until the app marks them `installed`.' })
   @IsOptional()
   @IsBoolean()
   verifyInstall?: boolean;
 }
 
 export class UpdateSentryAppDto {
+  @ApiProperty({ enum: ['published', 'unpublished'] })
   @IsIn(['published', 'unpublished'])
   status: 'published' | 'unpublished';
 }
 
 export class CreateApiApplicationDto {
+  @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   name?: string;
+}
+
+export class OrganizationRefDto {
+  @ApiProperty({ example: '1' })
+  id: string;
+
+  @ApiProperty({ example: 'acme' })
+  slug: string;
+}
+
+const HEX64 = { pattern: '^[0-9a-f]{64}$' };
+
+export class SentryAppDto {
+  @ApiProperty({ format: 'uuid' })
+  uuid: string;
+
+  @ApiProperty({ example: 'my-integration' })
+  slug: string;
+
+  @ApiProperty()
+  name: string;
+
+  @ApiProperty({ type: [String], enum: ALL_SCOPES })
+  scopes: string[];
+
+  @ApiProperty({ type: [String], enum: WEBHOOK_EVENTS })
+  events: string[];
+
+  @ApiProperty({ enum: ['unpublished', 'published'] })
+  status: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  webhookUrl: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  redirectUrl: string | null;
+
+  @ApiProperty()
+  verifyInstall: boolean;
+
+  @ApiProperty({ type: OrganizationRefDto })
+  owner: OrganizationRefDto;
+
+  @ApiProperty(HEX64)
+  clientId: string;
+}
+
+export class CreatedSentryAppDto extends SentryAppDto {
+  @ApiProperty({ ...HEX64, description: 'Shown only when created or rotated.' })
+  clientSecret: string;
+}
+
+export class ClientSecretDto {
+  @ApiProperty({ ...HEX64, description: 'The new secret; the old one stops working at once.' })
+  clientSecret: string;
+}
+
+export class ApiApplicationDto {
+  @ApiProperty({ example: '1' })
+  id: string;
+
+  @ApiProperty()
+  name: string;
+
+  @ApiProperty(HEX64)
+  clientId: string;
+
+  @ApiProperty({ ...HEX64, description: 'Shown only in this response.' })
+  clientSecret: string;
 }

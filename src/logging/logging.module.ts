@@ -1,0 +1,48 @@
+import { DynamicModule, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream, Logger } from 'pino';
+import { routeTemplate } from '../common/route-template.js';
+import { AppConfig } from '../config/app-config.js';
+import { createLogger } from './logger.js';
+
+const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+
+/**
+ * One JSON line per request, from Fastify's onResponse hook so that 404s, 413s and guard
+ * failures are logged too: request id, method, route template (never the raw URL, whose
+ * query could hold a secret), status and duration.
+ */
+@Injectable()
+class RequestLog implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    fastify?.addHook('onResponse', async (request, reply) => {
+      const line = { reqId: request.id, method: request.method, route: routeTemplate(request), statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 10) / 10 };
+      if (reply.statusCode >= 500) this.logger.error(line, 'request failed');
+      else this.logger.info(line, 'request completed');
+    });
+  }
+}
+
+/**
+ * pino through nestjs-pino: Nest's own logs become JSON, and a log made while serving a
+ * request carries its `reqId` (pino-http binds it; its own per-request line is off, ours is above).
+ */
+@Module({})
+export class LoggingModule {
+  static forRoot(config: AppConfig, destination?: DestinationStream): DynamicModule {
+    const logger = createLogger(config.LOG_LEVEL, destination);
+    return {
+      module: LoggingModule,
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false, quietReqLogger: true } })],
+      providers: [{ provide: ROOT_LOGGER, useValue: logger }, RequestLog],
+    };
+  }
+}
