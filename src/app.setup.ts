@@ -1,6 +1,7 @@
 import type { DynamicModule, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { registerBodyParsers } from './common/body-parsing.js';
@@ -31,7 +32,24 @@ export function createAdapter(): FastifyAdapter {
     genReqId: requestId,
     requestIdHeader: false,
     logger: false,
+    frameworkErrors: answerFrameworkError,
   });
+}
+
+const FRAMEWORK_DETAIL: Record<string, string> = {
+  FST_ERR_BAD_URL: 'The request URL is malformed.',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is too long.',
+};
+
+/**
+ * Fastify answers a URL it cannot decode (or an over-long path parameter) before any hook
+ * runs, in its own body shape; this keeps the contract's `{detail}` and headers there too.
+ */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+  void reply.status(status)
+    .headers({ 'X-Request-ID': request.id, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' })
+    .send({ detail: FRAMEWORK_DETAIL[error.code] ?? 'Bad request' });
 }
 
 /** Everything about the HTTP layer that is not a module: the server and the tests both call it. */

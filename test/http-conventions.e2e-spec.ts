@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { RequestMethod } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
-import { IS_PUBLIC } from '../src/auth/public.decorator.js';
 import { bearer, createUser } from './support/factories.js';
+import { discoverRoutes } from './support/routes.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('HTTP conventions', () => {
@@ -71,21 +68,9 @@ describe('HTTP conventions', () => {
   });
 
   it('needs a Bearer token on every route except the declared public ones', async () => {
-    const publicRoutes: string[] = [];
-    const routes: { method: string; path: string }[] = [];
-    for (const module of t.app.get(ModulesContainer).values()) {
-      for (const { metatype } of module.controllers.values()) {
-        const base = Reflect.getMetadata(PATH_METADATA, metatype) as string;
-        for (const name of Object.getOwnPropertyNames(metatype.prototype).filter((key) => key !== 'constructor')) {
-          const handler = metatype.prototype[name];
-          const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-          if (path === undefined) continue;
-          const route = { method: RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler)]!, path: `/api/0/${base}/${path}`.replace(/\/+$/, '').replace(/\/{2,}/g, '/') };
-          if (Reflect.getMetadata(IS_PUBLIC, handler)) publicRoutes.push(`${route.method} ${route.path}`);
-          else routes.push(route);
-        }
-      }
-    }
+    const all = discoverRoutes(t.app);
+    const publicRoutes = all.filter((route) => route.isPublic).map((route) => `${route.method} ${route.path}`);
+    const routes = all.filter((route) => !route.isPublic);
     expect(publicRoutes.sort()).toEqual(['GET /api/0/internal/health', 'POST /api/0/sentry-app-installations/:uuid/authorizations']);
     expect(routes.length).toBeGreaterThan(10);
     for (const { method, path } of routes) {
