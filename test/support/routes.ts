@@ -16,6 +16,7 @@ export function discoverRoutes(app: NestFastifyApplication): Route[] {
   const routes: Route[] = [];
   for (const module of app.get(ModulesContainer).values()) {
     for (const { metatype } of module.controllers.values()) {
+      if (!metatype) continue;
       const base = Reflect.getMetadata(PATH_METADATA, metatype) as string;
       for (const name of Object.getOwnPropertyNames(metatype.prototype).filter((key) => key !== 'constructor')) {
         const handler = metatype.prototype[name];
