@@ -35,8 +35,8 @@ export interface TestApp {
 
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
 
-export async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+export async function admin(sql: string, url = process.env.DATABASE_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(sql);
@@ -47,13 +47,14 @@ export async function admin(sql: string): Promise<void> {
 
 /**
  * The real app on the real PostgreSQL, in a schema of its own (so test files run in
- * parallel), with the migrations applied by the app's own start-up.
+ * parallel), with the migrations applied by the app's own start-up. `url` points it at
+ * another server (the outage test's private one); `schema` reuses an existing schema.
  */
-export async function createTestApp(env: Record<string, string> = {}, options: { schema?: string } = {}): Promise<TestApp> {
-  const url = process.env.DATABASE_URL;
+export async function createTestApp(env: Record<string, string> = {}, options: { schema?: string; url?: string } = {}): Promise<TestApp> {
+  const url = options.url ?? process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set; the jest global setup provides it');
   const schema = options.schema ?? `t_${randomHex(6)}`;
-  if (!options.schema) await admin(`CREATE SCHEMA ${schema}`);
+  if (!options.schema) await admin(`CREATE SCHEMA ${schema}`, url);
   const config = loadConfig({ DATABASE_URL: url, SECRET_KEY: TEST_SECRET_KEY, DATABASE_POOL_SIZE: '20', ...env });
   const clock = new TestClock();
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, { url, schema, poolSize: config.DATABASE_POOL_SIZE })] })
@@ -72,7 +73,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
     schema,
     async close() {
       await app.close();
-      if (!options.schema) await admin(`DROP SCHEMA ${schema} CASCADE`);
+      if (!options.schema) await admin(`DROP SCHEMA ${schema} CASCADE`, url);
     },
   };
 }
