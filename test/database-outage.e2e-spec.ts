@@ -1,25 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Response } from 'supertest';
 import { startEmbeddedPostgres, type DatabaseHandle } from '../src/database/embedded-postgres.js';
 import { bearer, createOrganization, createSentryApp, createUser, exchange, install, refresh, type TestInstallation, type TestOrganization, type TestSentryApp } from './support/factories.js';
+import { freePort } from './support/spawned-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 // A private PostgreSQL that this test may stop and start: the machine's server is shared.
 const CLIENTS = 12;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** One integration: exchanges its code once, then refreshes and calls the API, as a real app does. */
 interface Integration {
