@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import pg from 'pg';
@@ -47,10 +48,18 @@ export async function admin(sql: string, url = process.env.DATABASE_URL): Promis
 
 /**
  * The real app on the real PostgreSQL, in a schema of its own (so test files run in
- * parallel), with the migrations applied by the app's own start-up. `url` points it at
- * another server (the outage test's private one); `schema` reuses an existing schema.
+ * parallel), with the migrations applied by the app's own start-up.
  */
-export async function createTestApp(env: Record<string, string> = {}, options: { schema?: string; url?: string } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Reuse an existing schema (a second instance on the same data) instead of a fresh one. */
+  schema?: string;
+  /** Another PostgreSQL than DATABASE_URL (the outage test's private server). */
+  url?: string;
+  /** Where the app logs; silent by default. */
+  logger?: LoggerService;
+}
+
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const url = options.url ?? process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set; the jest global setup provides it');
   const schema = options.schema ?? `t_${randomHex(6)}`;
@@ -61,7 +70,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
-  const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { ...APP_OPTIONS, logger: false }));
+  const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { ...APP_OPTIONS, logger: options.logger ?? false }));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {
