@@ -22,6 +22,8 @@ const NASTY = [
   'null', 'undefined', 'NaN', 'Infinity', '-1', '0', '1e309', '0x10', '__proto__', 'constructor', 'prototype',
   ' ', '', '\t\r\n', 'http://127.0.0.1:1/', 'http://[::1]/', 'ftp://x', 'a@b', 'a'.repeat(300), 'x'.repeat(5000),
   'sntryu_', `sntryu_${'0'.repeat(64)}`, '0'.repeat(64), 'ffffffff-ffff-ffff-ffff-ffffffffffff', '00000000-0000-4000-8000-000000000000',
+  // JWTs for the manual-refresh grant: alg "none", a truncated one, a header-only one.
+  'eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJpc3MiOiJ4IiwiZXhwIjo5OTk5OTk5OTk5fQ.', 'eyJhbGciOiJIUzI1NiJ9.e30', 'eyJ.eyJ.', '..',
 ];
 
 export const nastyString = fc.oneof(
@@ -66,7 +68,7 @@ const strayPath = fc.oneof(
 );
 
 function authorization(world: FuzzWorld) {
-  const token = fc.oneof(fc.constantFrom(...world.bearerTokens), headerString(80), fc.constantFrom('sntryu_', `sntryu_${'f'.repeat(64)}`, 'e'.repeat(64)));
+  const token = fc.oneof(fc.constantFrom(...world.bearerTokens), headerString(80), fc.constantFrom(...NASTY.filter((value) => /^[\x20-\x7e]*$/.test(value))));
   return fc.oneof(
     { weight: 3, arbitrary: fc.constant<[string, string][]>([]) },
     { weight: 6, arbitrary: fc.constantFrom(...world.bearerTokens).map((value): [string, string][] => [['Authorization', `Bearer ${value}`]]) },
