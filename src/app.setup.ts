@@ -1,6 +1,7 @@
 import { RequestMethod, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
@@ -39,7 +40,24 @@ export function createAdapter(config: Pick<AppConfig, 'TRUST_PROXY'>): FastifyAd
     genReqId: requestId,
     requestIdHeader: false,
     logger: false,
+    frameworkErrors: answerFrameworkError,
   });
+}
+
+const FRAMEWORK_DETAIL: Record<string, string> = {
+  FST_ERR_BAD_URL: 'The request URL is malformed.',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is too long.',
+};
+
+/**
+ * Fastify answers a URL it cannot decode (or an over-long path parameter) before any hook
+ * runs, in its own body shape; this keeps the contract's `{detail}` and headers there too.
+ */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+  void reply.status(status)
+    .headers({ 'X-Request-ID': request.id, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' })
+    .send({ detail: FRAMEWORK_DETAIL[error.code] ?? 'Bad request' });
 }
 
 /** Everything about the HTTP layer that is not a module: the server and the tests both call it. */
@@ -48,6 +66,15 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   registerBodyParsers(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-ID', request.id);
+  });
+  // While closing, a response ends its connection; otherwise an idle keep-alive client holds
+  // the close open for Fastify's keepAliveTimeout (72 s).
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('Connection', 'close');
   });
   // helmet's defaults, built into Nest: nosniff, no X-Powered-By, a strict CSP for an API.
   app.useSecurityHeaders();

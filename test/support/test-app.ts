@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
@@ -37,8 +38,8 @@ export interface TestApp {
 
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
 
-export async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+export async function admin(sql: string, url = process.env.DATABASE_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(sql);
@@ -51,11 +52,22 @@ export async function admin(sql: string): Promise<void> {
  * The real app on the real PostgreSQL, in a schema of its own (so test files run in
  * parallel), with the migrations applied by the app's own start-up.
  */
-export async function createTestApp(env: Record<string, string> = {}, options: { schema?: string; logDestination?: DestinationStream } = {}): Promise<TestApp> {
-  const url = process.env.DATABASE_URL;
+export interface TestAppOptions {
+  /** Reuse an existing schema (a second instance on the same data) instead of a fresh one. */
+  schema?: string;
+  /** Another PostgreSQL than DATABASE_URL (the outage test's private server). */
+  url?: string;
+  /** Capture the JSON logs (pino) here; silent otherwise. */
+  logDestination?: DestinationStream;
+  /** Capture Nest's own logger output here. */
+  logger?: LoggerService;
+}
+
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const url = options.url ?? process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set; the jest global setup provides it');
   const schema = options.schema ?? `t_${randomHex(6)}`;
-  if (!options.schema) await admin(`CREATE SCHEMA ${schema}`);
+  if (!options.schema) await admin(`CREATE SCHEMA ${schema}`, url);
   // Quiet unless the test captures the logs. Every test runs from 127.0.0.1: the rate
   // limits are lifted unless a test sets them.
   const config = loadConfig({
@@ -72,7 +84,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
-  const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config), { ...APP_OPTIONS, logger: false }));
+  const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config), { ...APP_OPTIONS, logger: options.logger ?? false }));
   if (options.logDestination) app.useLogger(app.get(Logger));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
@@ -85,7 +97,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
     schema,
     async close() {
       await app.close();
-      if (!options.schema) await admin(`DROP SCHEMA ${schema} CASCADE`);
+      if (!options.schema) await admin(`DROP SCHEMA ${schema} CASCADE`, url);
     },
   };
 }
