@@ -21,12 +21,11 @@ function freshRequest(port: number): Promise<{ status: number; body: string } | 
   });
 }
 
-/**
- * What a clean stop prints. The janitor and the webhook worker, when they land, add their
- * own "stopped" lines here, so this test proves they stop before the pool closes.
- */
+/** What a clean stop prints: the janitor and the webhook worker stop before the pool closes. */
 function expectCleanStop(output: string): void {
   expect(output).toContain('SIGTERM: finishing in-flight requests, then stopping');
+  expect(output).toContain('Janitor stopped');
+  expect(output).toContain('Webhook worker stopped');
   expect(output).not.toMatch(/\bERROR\b|Error:|Unhandled|ECONNREFUSED|Connection terminated/);
 }
 

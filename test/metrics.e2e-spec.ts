@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bearer, exchange, installedApp, refresh, tokenRequest } from './support/factories.js';
+import { bearer, exchange, install, installedApp, refresh, tokenRequest } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { hookedApp, outboxIdle, waitFor, WebhookReceiver } from './support/webhook-receiver.js';
 
 /** The value of one series in a Prometheus text exposition, or undefined when absent. */
 function sample(text: string, series: string): number | undefined {
@@ -54,6 +55,26 @@ describe('Prometheus metrics', () => {
     for (const outcome of ['delivered', 'retrying', 'failed', 'blocked']) expect(sample(text, `webhook_deliveries_total{outcome="${outcome}"}`)).toBe(0);
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
     expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+  });
+});
+
+describe('webhook delivery metrics', () => {
+  it('counts each recorded attempt by its outcome', async () => {
+    const t = await createTestApp({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_POLL_INTERVAL_MS: '50', WEBHOOK_BACKOFF_BASE_SECONDS: '0' });
+    const receiver = await new WebhookReceiver((n) => (n === 1 ? 500 : 200)).start();
+    try {
+      const hooked = await hookedApp(t, receiver);
+      await install(t, hooked.owner, hooked.organization, hooked.app);
+      await waitFor('the retried delivery', () => receiver.answered(200).length === 1);
+      await waitFor('the outbox to settle', () => outboxIdle(t));
+      const text = (await t.http().get('/metrics').expect(200)).text;
+      expect(sample(text, 'webhook_deliveries_total{outcome="retrying"}')).toBe(1);
+      expect(sample(text, 'webhook_deliveries_total{outcome="delivered"}')).toBe(1);
+      expect(sample(text, 'webhook_deliveries_total{outcome="failed"}')).toBe(0);
+    } finally {
+      await receiver.stop();
+      await t.close();
+    }
   });
 });
 

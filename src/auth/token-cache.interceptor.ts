@@ -1,24 +1,43 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { catchError, from, mergeMap, type Observable } from 'rxjs';
+import { Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { finalize, type Observable } from 'rxjs';
 import { TokenInvalidationListener } from './token-invalidation.listener.js';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const WRITES_ONLY_TOKENS = 'token-cache:writes-only-tokens';
 
 /**
- * A write's effect on the caches is in place before its response leaves: after any
- * mutating request (answered or failed), wait until this instance has heard the
- * invalidations it committed. The contract's "at once" (a refreshed token's predecessor,
- * an uninstall, a rotated secret) then holds on the instance the caller talks to.
+ * Marks routes whose writes change token rows and nothing else (the token endpoint): after
+ * them only the Bearer token cache is held, and the endpoint's own client and installation
+ * cache keeps serving.
+ */
+export const WritesOnlyTokens = () => SetMetadata(WRITES_ONLY_TOKENS, true);
+
+const CACHE_UNCHANGED = Symbol('token-cache:unchanged');
+
+/** Tells the interceptor that this request's write changed no row a cache holds (it only inserted). */
+export function markCacheUnchanged(request: object): void {
+  (request as Record<symbol, boolean>)[CACHE_UNCHANGED] = true;
+}
+
+/**
+ * A write's effect on the caches is in place before its response leaves: once a mutating
+ * request is done (answered or failed), this instance's caches are held (bypassed) until it
+ * has heard back the invalidations that write committed. The contract's "at once" (a
+ * refreshed token's predecessor, an uninstall, a rotated secret) then holds on the instance
+ * the caller talks to, and the write itself does not wait for the round trip.
  */
 @Injectable()
 export class TokenCacheInterceptor implements NestInterceptor {
-  constructor(private readonly listener: TokenInvalidationListener) {}
+  constructor(
+    private readonly listener: TokenInvalidationListener,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (READS.has(context.switchToHttp().getRequest<{ method: string }>().method)) return next.handle();
-    return next.handle().pipe(
-      mergeMap((value) => from(this.listener.caughtUp().then(() => value))),
-      catchError((error: unknown) => from(this.listener.caughtUp().then(() => Promise.reject(error)))),
-    );
+    const request = context.switchToHttp().getRequest<{ method: string } & Record<symbol, boolean>>();
+    if (READS.has(request.method)) return next.handle();
+    const onlyTokens = this.reflector.getAllAndOverride<boolean>(WRITES_ONLY_TOKENS, [context.getHandler(), context.getClass()]) ?? false;
+    return next.handle().pipe(finalize(() => request[CACHE_UNCHANGED] || this.listener.holdUntilCaughtUp({ onlyTokens })));
   }
 }

@@ -25,6 +25,8 @@ export class InvalidatedCache<V extends { dependsOn: Dependencies }> {
   private live = false;
   // Bumped by every invalidation: a read that raced one must not be stored (see `set`).
   private generation = 0;
+  // Writes of this instance whose invalidations it has not heard back yet (see `hold`).
+  private holds = 0;
 
   constructor(private readonly capacity: number) {}
 
@@ -44,13 +46,28 @@ export class InvalidatedCache<V extends { dependsOn: Dependencies }> {
     return this.generation;
   }
 
+  /**
+   * Bypasses the cache until `release` is called: from the moment a write of this instance
+   * has committed until its invalidations have come back through the listener, reads go to
+   * the database, so the write is in effect "at once" here without making it wait.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+    };
+  }
+
   get(key: string): V | undefined {
-    return this.online ? this.entries.get(key) : undefined;
+    return this.online && this.holds === 0 ? this.entries.get(key) : undefined;
   }
 
   /** Stores the row read under `ticket` unless an invalidation arrived since: that row may be stale. */
   set(key: string, entry: V, ticket: number): void {
-    if (!this.online || ticket !== this.generation) return;
+    if (!this.online || this.holds > 0 || ticket !== this.generation) return;
     if (this.entries.size >= this.capacity && !this.entries.has(key)) {
       // A size cap, oldest first: cheaper than LRU bookkeeping on every hit.
       this.entries.delete(this.entries.keys().next().value!);

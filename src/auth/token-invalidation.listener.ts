@@ -43,7 +43,7 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
 
   constructor(
     private readonly dataSource: DataSource,
-    tokens: TokenCache,
+    private readonly tokens: TokenCache,
     endpoint: TokenEndpointCache,
   ) {
     this.caches = [tokens, endpoint];
@@ -94,6 +94,12 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
    * sync is on the wire share the next one, which is sent after it: concurrent writes cost
    * one round trip between them, and the listening connection runs one query at a time.
    */
+  /** Holds the caches (see `InvalidatedCache.hold`) until this instance has caught up with its own writes. */
+  holdUntilCaughtUp({ onlyTokens = false } = {}): void {
+    const releases = (onlyTokens ? [this.tokens] : this.caches).map((cache) => cache.hold());
+    void this.caughtUp().finally(() => releases.forEach((release) => release()));
+  }
+
   caughtUp(): Promise<void> {
     if (!this.client || !this.caches.some((cache) => cache.online)) return Promise.resolve();
     if (this.queued) return this.queued;

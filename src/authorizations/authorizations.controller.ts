@@ -1,6 +1,7 @@
 import { Body, Controller, createParamDecorator, ExecutionContext, Header, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/public.decorator.js';
+import { markCacheUnchanged, WritesOnlyTokens } from '../auth/token-cache.interceptor.js';
 import { ClientIdSecretGuard, type AuthenticatedClient } from '../auth/strategies/client-id-secret.strategy.js';
 import { isFormRequest } from '../common/body-parsing.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
@@ -12,6 +13,7 @@ const Client = createParamDecorator((_data: unknown, context: ExecutionContext):
 
 @Controller('sentry-app-installations/:uuid/authorizations')
 @Public()
+@WritesOnlyTokens()
 @UseGuards(ClientIdSecretGuard)
 export class AuthorizationsController {
   constructor(private readonly authorizations: AuthorizationsService) {}
@@ -31,7 +33,8 @@ export class AuthorizationsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const pair = await this.authorizations.token(client, uuid, body);
+    const { pair, mintedOnly } = await this.authorizations.token(client, uuid, body);
+    if (mintedOnly) markCacheUnchanged(request);
     if (!isFormRequest(request)) return sentryTokenBody(pair, body.state);
     void reply.status(200);
     return rfc6749TokenBody(pair);

@@ -11,6 +11,12 @@ import { RefreshTokenGrant } from './grants/refresh-token.grant.js';
 import { TokenRateLimiter } from './token-rate-limiter.service.js';
 import { TokenService, type IssuedPair } from './token.service.js';
 
+export interface GrantResult {
+  pair: IssuedPair;
+  /** Nothing but the new pair was written: no cache has anything to catch up with. */
+  mintedOnly: boolean;
+}
+
 /** The token endpoint's checks, in Sentry's order, then the grant type's handler. */
 @Injectable()
 export class AuthorizationsService {
@@ -28,23 +34,27 @@ export class AuthorizationsService {
     this.handlers = new Map([authorizationCode, refreshToken, manualRefresh].map((handler) => [handler.grantType, handler]));
   }
 
-  async token(client: AuthenticatedClient, installationUuid: string, body: Record<string, unknown>): Promise<IssuedPair> {
-    const installation = await this.installationFor(client, installationUuid);
+  async token(client: AuthenticatedClient, installationUuid: string, body: Record<string, unknown>): Promise<GrantResult> {
+    await this.limiter.consumeRequest(client.clientId, installationUuid);
     const handler = typeof body.grant_type === 'string' ? this.handlers.get(body.grant_type) : undefined;
+    // A valid request completes in one statement; anything else is answered by the checks below.
+    const direct = await handler?.direct?.({ client, installationUuid, body });
+    if (direct) return { pair: direct, mintedOnly: handler!.mintsOnly ?? false };
+    const installation = await this.installationFor(client, installationUuid);
     if (!handler) throw new UnsupportedGrantTypeError();
-    return handler.handle({ client, installation, body });
+    return { pair: await handler.handle({ client, installation, body }), mintedOnly: handler.mintsOnly ?? false };
   }
 
   /** RFC 7009: answers the same whether or not the token existed. */
   async revoke(client: AuthenticatedClient, installationUuid: string, body: Record<string, unknown>): Promise<void> {
+    await this.limiter.consumeRequest(client.clientId, installationUuid);
     const installation = await this.installationFor(client, installationUuid);
     const token = requiredString(body, 'token');
     await this.tokens.revokePair(this.dataSource.manager, installation.id, token);
   }
 
-  /** Steps 2 and 3, after the client's request budget: the installation exists and belongs to the client's app. */
+  /** Steps 2 and 3: the installation exists and belongs to the client's app. */
   private async installationFor(client: AuthenticatedClient, uuid: string): Promise<TokenInstallation> {
-    await this.limiter.consumeRequest(client.clientId, uuid);
     const installation = await this.liveInstallation(uuid);
     if (!installation) throw new NotFoundException('Installation not found');
     if (installation.sentryAppId !== client.sentryAppId) {

@@ -5,7 +5,7 @@ import { Clock } from '../common/clock.js';
 import { SecretBox, sha256Hex } from '../common/crypto.js';
 import { AppConfig } from '../config/app-config.js';
 import { Grant } from '../installations/entities/grant.entity.js';
-import { liveInstallationLock } from './grants/grant-handler.js';
+import { installationOfApp } from './grants/grant-handler.js';
 import type { ConsumingStatement } from './token.service.js';
 
 /** Authorization codes: created at install, consumed exactly once. */
@@ -43,14 +43,14 @@ export class GrantService {
   /**
    * Marks the code used in one conditional UPDATE, so that of any number of concurrent
    * exchanges exactly one wins; the row lock makes the others re-read it as used. The same
-   * statement share-locks the live installation (see liveInstallationLock).
+   * statement share-locks the live installation (see liveInstallation).
    */
-  consuming(installationId: string, code: string): ConsumingStatement {
+  consuming(installationUuid: string, sentryAppId: string, code: string): ConsumingStatement {
     return {
-      sql: `UPDATE api_grants g SET exchanged_at = $3, family_id = $4 FROM ${liveInstallationLock('$2')} live
+      sql: `UPDATE api_grants g SET exchanged_at = $3, family_id = $4 FROM ${installationOfApp('$2', '$5')} live
              WHERE g.code_hash = $1 AND g.installation_id = live.id AND g.exchanged_at IS NULL AND g.expires_at > $3
-            RETURNING g.family_id, NULL::bigint AS parent_id`,
-      params: [sha256Hex(code), installationId, this.clock.now(), randomUUID()],
+            RETURNING live.id AS installation_id, live.scopes, g.family_id, NULL::bigint AS parent_id`,
+      params: [sha256Hex(code), installationUuid, this.clock.now(), randomUUID(), sentryAppId],
     };
   }
 

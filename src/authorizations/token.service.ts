@@ -23,8 +23,8 @@ export interface NewPair {
 
 /**
  * A data-modifying statement that consumes a code or a refresh token and returns the
- * `family_id` and `parent_id` of the pair to mint in its place; it numbers its own
- * parameters from $1.
+ * `installation_id`, `scopes`, `family_id` and `parent_id` of the pair to mint in its
+ * place; it numbers its own parameters from $1.
  */
 export interface ConsumingStatement {
   sql: string;
@@ -42,39 +42,40 @@ export class TokenService {
   ) {}
 
   async issue(em: EntityManager, pair: NewPair): Promise<IssuedPair> {
-    const minted = this.mint(pair.scopes);
+    const minted = this.mint();
     const [row] = await em.query<{ id: string }[]>(
       `INSERT INTO api_tokens (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [pair.installationId, pair.familyId, pair.parentId, ...minted.values],
+      [pair.installationId, pair.familyId, pair.parentId, ...minted.hashes, pair.scopes, ...minted.times],
     );
-    return { ...minted.pair, id: String(row!.id) };
+    return { ...minted.pair, id: String(row!.id), scopes: pair.scopes };
   }
 
   /**
    * Consumes and mints in one statement: atomic without a transaction block, and one round
    * trip on the token endpoint's common path. Undefined when nothing was consumed.
    */
-  async issueConsuming(em: EntityManager, consuming: ConsumingStatement, installationId: string, scopes: string[]): Promise<IssuedPair | undefined> {
-    const minted = this.mint(scopes);
+  async issueConsuming(em: EntityManager, consuming: ConsumingStatement): Promise<IssuedPair | undefined> {
+    const minted = this.mint();
     const $ = (n: number) => `$${consuming.params.length + n}`;
-    const [row] = rowsOf<{ id: string }>(await em.query(
+    const [row] = rowsOf<{ id: string; scopes: string[] }>(await em.query(
       `WITH consumed AS (${consuming.sql})
        INSERT INTO api_tokens (${COLUMNS})
-       SELECT ${$(1)}::bigint, family_id, parent_id, ${$(2)}, ${$(3)}, ${$(4)}, ${$(5)}::text[], ${$(6)}::timestamptz, ${$(7)}::timestamptz FROM consumed
-       RETURNING id`,
-      [...consuming.params, installationId, ...minted.values],
+       SELECT installation_id, family_id, parent_id, ${$(1)}, ${$(2)}, ${$(3)}, scopes, ${$(4)}::timestamptz, ${$(5)}::timestamptz FROM consumed
+       RETURNING id, scopes`,
+      [...consuming.params, ...minted.hashes, ...minted.times],
     ));
-    return row && { ...minted.pair, id: String(row.id) };
+    return row && { ...minted.pair, id: String(row.id), scopes: row.scopes };
   }
 
-  private mint(scopes: string[]) {
+  private mint() {
     const token = randomHex(32);
     const refreshToken = randomHex(32);
     const dateCreated = this.clock.now();
     const expiresAt = new Date(dateCreated.getTime() + this.config.TOKEN_TTL_SECONDS * 1000);
     return {
-      values: [sha256Hex(token), sha256Hex(refreshToken), token.slice(-4), scopes, expiresAt, dateCreated],
-      pair: { token, refreshToken, expiresAt, dateCreated, scopes },
+      hashes: [sha256Hex(token), sha256Hex(refreshToken), token.slice(-4)],
+      times: [expiresAt, dateCreated],
+      pair: { token, refreshToken, expiresAt, dateCreated },
     };
   }
 

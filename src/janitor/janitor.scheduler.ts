@@ -22,6 +22,7 @@ export class JanitorScheduler implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
+    this.logger.log('Janitor stopped');
   }
 
   private async tick(): Promise<void> {

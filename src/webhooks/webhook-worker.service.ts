@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { rowsOf } from '../common/sql.js';
 import { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { ApiApplicationsService } from '../sentry-apps/api-applications.service.js';
 import type { WebhookDeliveryStatus } from './entities/webhook-delivery.entity.js';
 import { WebhookOutbox } from './webhook-outbox.service.js';
@@ -41,6 +42,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly clock: Clock,
     private readonly outbox: WebhookOutbox,
     private readonly applications: ApiApplicationsService,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,6 +55,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    this.logger.log('Webhook worker stopped');
   }
 
   private schedule(delayMs: number): void {
@@ -117,12 +120,13 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const backoffMs = this.config.WEBHOOK_BACKOFF_BASE_SECONDS * 1000 * 2 ** (row.attempts - 1);
     const responseCode = result.outcome === 'response' ? result.statusCode : null;
     // Only the lease holder records; a worker whose lease ran out leaves the row to the next one.
-    await this.dataSource.query(
+    const [, recorded] = await this.dataSource.query(
       `UPDATE webhook_deliveries
           SET status = $3, response_code = $4, last_attempt_at = $5, next_attempt_at = $6, locked_until = NULL, lease_id = NULL
         WHERE id = $1 AND lease_id = $2`,
       [row.id, leaseId, status, responseCode, now, new Date(now.getTime() + backoffMs)],
     );
+    if (recorded) this.metrics.webhookDeliveries.inc({ outcome: status });
     const detail = result.outcome === 'response' ? `HTTP ${result.statusCode}` : result.outcome === 'error' ? result.reason : 'blocked target';
     this.logger.log(`Webhook delivery ${row.id} attempt ${row.attempts}: ${detail} → ${status}`);
   }

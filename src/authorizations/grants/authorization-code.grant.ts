@@ -3,11 +3,12 @@ import { DataSource } from 'typeorm';
 import { InvalidGrantError } from '../../common/oauth-errors.js';
 import { GrantService } from '../grant.service.js';
 import { TokenService, type IssuedPair } from '../token.service.js';
-import { requiredString, type GrantHandler, type GrantRequest } from './grant-handler.js';
+import { requiredString, type DirectRequest, type GrantHandler, type GrantRequest } from './grant-handler.js';
 
 @Injectable()
 export class AuthorizationCodeGrant implements GrantHandler {
   readonly grantType = 'authorization_code';
+  readonly mintsOnly = true;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -15,13 +16,22 @@ export class AuthorizationCodeGrant implements GrantHandler {
     private readonly tokens: TokenService,
   ) {}
 
+  direct({ client, installationUuid, body }: DirectRequest): Promise<IssuedPair | undefined> {
+    if (typeof body.code !== 'string' || !client.sentryAppId) return Promise.resolve(undefined);
+    return this.exchange(installationUuid, client.sentryAppId, body.code);
+  }
+
   async handle({ installation, body }: GrantRequest): Promise<IssuedPair> {
     const code = requiredString(body, 'code');
-    const pair = await this.tokens.issueConsuming(this.dataSource.manager, this.grants.consuming(installation.id, code), installation.id, installation.scopes);
+    const pair = await this.exchange(installation.uuid, installation.sentryAppId, code);
     if (pair) return pair;
     // RFC 6749 §4.1.2: a second use of a code revokes every token it led to.
     const familyId = await this.grants.exchangedFamily(this.dataSource.manager, installation.id, code);
     if (familyId) await this.tokens.revokeFamily(this.dataSource.manager, familyId);
     throw new InvalidGrantError();
+  }
+
+  private exchange(installationUuid: string, sentryAppId: string, code: string): Promise<IssuedPair | undefined> {
+    return this.tokens.issueConsuming(this.dataSource.manager, this.grants.consuming(installationUuid, sentryAppId, code));
   }
 }

@@ -19,9 +19,24 @@ export interface GrantRequest {
   body: Record<string, unknown>;
 }
 
+/** A token request before the ordered checks: only the client is known to be genuine. */
+export interface DirectRequest {
+  client: AuthenticatedClient;
+  installationUuid: string;
+  body: Record<string, unknown>;
+}
+
 /** One handler per grant type (node-oidc-provider's shape). */
 export interface GrantHandler {
   readonly grantType: string;
+  /** A success only mints a new pair and changes no existing row (a code exchange); failures may revoke. */
+  readonly mintsOnly?: boolean;
+  /**
+   * The common case in one statement, tried before the installation is looked up: a pair
+   * when everything is valid, undefined otherwise (never an error, so that failures keep
+   * Sentry's order of checks, which `handle` then applies).
+   */
+  direct?(request: DirectRequest): Promise<IssuedPair | undefined>;
   handle(request: GrantRequest): Promise<IssuedPair>;
 }
 
@@ -32,16 +47,20 @@ export function requiredString(body: Record<string, unknown>, field: string): st
 }
 
 /**
- * A sub-select of the installation (id in the given parameter) while it is live, holding it
- * against a concurrent uninstall for the rest of the transaction (the uninstall's UPDATE
+ * A sub-select of an installation (`id`, and its app's `scopes`) while it is live, holding
+ * it against a concurrent uninstall for the rest of the transaction (the uninstall's UPDATE
  * waits for this share lock), so no token outlives its installation. Statements that
  * consume a code or a refresh token join it, so taking the lock costs no round trip.
  */
-export function liveInstallationLock(parameter: string): string {
-  return `(SELECT id FROM sentry_app_installations WHERE id = ${parameter} AND date_deleted IS NULL FOR SHARE)`;
+export function liveInstallation(condition: string): string {
+  return `(SELECT i.id, sa.scopes FROM sentry_app_installations i JOIN sentry_apps sa ON sa.id = i.sentry_app_id
+            WHERE ${condition} AND i.date_deleted IS NULL FOR SHARE OF i)`;
 }
 
+/** The installation of this uuid that belongs to this app (parameter names as given). */
+export const installationOfApp = (uuid: string, sentryAppId: string) => liveInstallation(`i.uuid = ${uuid} AND i.sentry_app_id = ${sentryAppId}`);
+
 export async function lockLiveInstallation(em: EntityManager, installationId: string): Promise<boolean> {
-  const rows = await em.query(`SELECT id FROM ${liveInstallationLock('$1')} live`, [installationId]);
+  const rows = await em.query(`SELECT id FROM ${liveInstallation('i.id = $1')} live`, [installationId]);
   return rows.length === 1;
 }

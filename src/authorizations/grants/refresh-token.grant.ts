@@ -5,7 +5,7 @@ import { sha256Hex } from '../../common/crypto.js';
 import { InvalidGrantError } from '../../common/oauth-errors.js';
 import { AppConfig } from '../../config/app-config.js';
 import { TokenService, type ConsumingStatement, type IssuedPair } from '../token.service.js';
-import { liveInstallationLock, lockLiveInstallation, requiredString, type GrantHandler, type GrantRequest } from './grant-handler.js';
+import { installationOfApp, lockLiveInstallation, requiredString, type DirectRequest, type GrantHandler, type GrantRequest } from './grant-handler.js';
 
 interface PresentedPair {
   id: string;
@@ -32,9 +32,14 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly config: AppConfig,
   ) {}
 
+  direct({ client, installationUuid, body }: DirectRequest): Promise<IssuedPair | undefined> {
+    if (typeof body.refresh_token !== 'string' || !client.sentryAppId) return Promise.resolve(undefined);
+    return this.tokens.issueConsuming(this.dataSource.manager, this.rotating(installationUuid, client.sentryAppId, sha256Hex(body.refresh_token)));
+  }
+
   async handle({ installation, body }: GrantRequest): Promise<IssuedPair> {
     const refreshTokenHash = sha256Hex(requiredString(body, 'refresh_token'));
-    const rotated = await this.tokens.issueConsuming(this.dataSource.manager, this.rotating(installation.id, refreshTokenHash), installation.id, installation.scopes);
+    const rotated = await this.tokens.issueConsuming(this.dataSource.manager, this.rotating(installation.uuid, installation.sentryAppId, refreshTokenHash));
     if (rotated) return rotated;
     const result = await this.dataSource.transaction(async (em): Promise<Outcome> => {
       const parent = await this.retried(em, installation.id, refreshTokenHash);
@@ -47,12 +52,12 @@ export class RefreshTokenGrant implements GrantHandler {
   }
 
   /** The common case: a live pair of a live installation is marked rotated, and its successor minted, in one statement. */
-  private rotating(installationId: string, refreshTokenHash: string): ConsumingStatement {
+  private rotating(installationUuid: string, sentryAppId: string, refreshTokenHash: string): ConsumingStatement {
     return {
-      sql: `UPDATE api_tokens t SET rotated_at = $3, revoked_at = $3 FROM ${liveInstallationLock('$2')} live
+      sql: `UPDATE api_tokens t SET rotated_at = $3, revoked_at = $3 FROM ${installationOfApp('$2', '$4')} live
              WHERE t.refresh_token_hash = $1 AND t.installation_id = live.id AND t.rotated_at IS NULL AND t.revoked_at IS NULL
-            RETURNING t.family_id, t.id AS parent_id`,
-      params: [refreshTokenHash, installationId, this.clock.now()],
+            RETURNING live.id AS installation_id, live.scopes, t.family_id, t.id AS parent_id`,
+      params: [refreshTokenHash, installationUuid, this.clock.now(), sentryAppId],
     };
   }
 
