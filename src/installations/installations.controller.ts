@@ -7,7 +7,8 @@ import { CurrentOrganization, OrganizationRoute } from '../organizations/organiz
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiBearer, ApiErrors } from '../openapi/error-bodies.js';
 import { InstallationDto, InstallDto, UpdateInstallationDto } from './dto/installation.dto.js';
-import { InstallationsService, serializeInstallation } from './installations.service.js';
+import { serializeInstallation } from './installation-view.js';
+import { InstallationsService } from './installations.service.js';
 
 @ApiTags('installations')
 @ApiBearer()

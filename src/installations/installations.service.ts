@@ -11,26 +11,8 @@ import { OrganizationAccessService } from '../organizations/organization-access.
 import { SentryApp } from '../sentry-apps/entities/sentry-app.entity.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { Installation } from './entities/installation.entity.js';
+import type { InstallationView } from './installation-view.js';
 import { installRedirectUrl } from './install-redirect.js';
-
-export interface InstallationView {
-  installation: Installation;
-  app: Pick<SentryApp, 'uuid' | 'slug'>;
-  organization: Pick<Organization, 'id' | 'slug'>;
-  code: string | null;
-  redirectUrl?: string;
-}
-
-export function serializeInstallation({ installation, app, organization, code, redirectUrl }: InstallationView) {
-  return {
-    uuid: installation.uuid,
-    app: { uuid: app.uuid, slug: app.slug },
-    organization: { id: organization.id, slug: organization.slug },
-    status: installation.status,
-    code,
-    ...(redirectUrl ? { redirectUrl } : {}),
-  };
-}
 
 const MANAGE_INSTALLATIONS = ['org:integrations'];
 

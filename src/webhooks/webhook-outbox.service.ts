@@ -5,6 +5,7 @@ import { Clock } from '../common/clock.js';
 import { SecretBox } from '../common/crypto.js';
 import { Grant } from '../installations/entities/grant.entity.js';
 import type { Installation } from '../installations/entities/installation.entity.js';
+import { serializeInstallation } from '../installations/installation-view.js';
 import { Organization } from '../organizations/entities/organization.entity.js';
 import { SentryApp } from '../sentry-apps/entities/sentry-app.entity.js';
 import { User } from '../users/entities/user.entity.js';
@@ -38,19 +39,12 @@ export class WebhookOutbox {
     ]);
     const created = event === 'installation.created';
     const grant = created ? await em.findOne(Grant, { where: { installationId: installation.id }, select: { id: true } }) : null;
+    // The API's own shape; the code's placeholder keeps its place and render() fills it in.
+    const { code: _code, ...withoutCode } = serializeInstallation({ installation, app, organization, code: null });
     const payload: InstallationPayload = {
       action: created ? 'created' : 'deleted',
       installation: { uuid: installation.uuid },
-      data: {
-        installation: {
-          uuid: installation.uuid,
-          app: { uuid: app.uuid, slug: app.slug },
-          organization: { id: organization.id, slug: organization.slug },
-          status: installation.status,
-          // A placeholder keeps the key's place; render() fills it in.
-          ...(grant ? { code: null } : {}),
-        },
-      },
+      data: { installation: grant ? { ...withoutCode, code: null } : withoutCode },
       // Sentry's actor name is the user's display name, which falls back to the email.
       actor: { type: 'user', id: actor.id, name: actor.name || actor.email },
     };
