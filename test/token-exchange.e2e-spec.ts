@@ -53,6 +53,14 @@ describe('token endpoint: the contract, step by step', () => {
     expect(gone.body).toEqual({ detail: 'Installation not found' });
   });
 
+  it('marks its errors no-store too', async () => {
+    const { app, installation } = await installedApp(t);
+    for (const response of [await exchange(t, { ...app, clientSecret: 'wrong' }, installation), await exchange(t, app, installation, { code: 'nope' })]) {
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers.pragma).toBe('no-cache');
+    }
+  });
+
   it('4. rejects a missing or differently-cased grant_type with 403', async () => {
     const { app, installation } = await installedApp(t);
     for (const grant_type of [undefined, 'AUTHORIZATION_CODE', 7]) {

@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals';
+import { InvalidatedCache } from './token-cache.service.js';
+
+const entry = (value: string, dependsOn = {}) => ({ value, dependsOn });
+
+describe('InvalidatedCache', () => {
+  const online = (capacity = 10) => {
+    const cache = new InvalidatedCache<ReturnType<typeof entry>>(capacity);
+    cache.setOnline(true);
+    return cache;
+  };
+
+  it('serves nothing while its listener is offline, and starts empty when it comes back', () => {
+    const cache = new InvalidatedCache<ReturnType<typeof entry>>(10);
+    cache.set('a', entry('1'), cache.ticket());
+    expect(cache.get('a')).toBeUndefined();
+    cache.setOnline(true);
+    cache.set('a', entry('1'), cache.ticket());
+    cache.setOnline(false);
+    cache.setOnline(true);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('refuses a read that raced an invalidation', () => {
+    const cache = online();
+    const ticket = cache.ticket();
+    cache.invalidate({ kind: 'token', tokenHash: 'other' });
+    cache.set('a', entry('1'), ticket);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('evicts by token hash and by every row an entry depends on', () => {
+    const cache = online();
+    cache.set('t1', entry('1', { installationId: '7' }), cache.ticket());
+    cache.set('t2', entry('2', { installationId: '8', applicationId: '3' }), cache.ticket());
+    cache.invalidate({ kind: 'token', tokenHash: 't1' });
+    expect(cache.get('t1')).toBeUndefined();
+    cache.invalidate({ kind: 'application', id: '3' });
+    expect(cache.get('t2')).toBeUndefined();
+  });
+
+  it('is bypassed while a write of this instance is held, and serves again once released', () => {
+    const cache = online();
+    cache.set('a', entry('1'), cache.ticket());
+    const release = cache.hold();
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('b', entry('2'), cache.ticket());
+    release();
+    release();
+    expect(cache.get('a')?.value).toBe('1');
+    expect(cache.get('b')).toBeUndefined();
+  });
+
+  it('keeps at most its capacity, dropping the oldest entry', () => {
+    const cache = online(2);
+    for (const key of ['a', 'b', 'c']) cache.set(key, entry(key), cache.ticket());
+    expect([cache.get('a'), cache.get('b')?.value, cache.get('c')?.value]).toEqual([undefined, 'b', 'c']);
+  });
+});
