@@ -2,6 +2,9 @@ import { expect } from '@jest/globals';
 import type request from 'supertest';
 import { bearer, unique } from './factories.js';
 
+/** The secret with its last character changed, so it is always wrong. */
+const wrongSecret = (secret: string) => secret.slice(0, -1) + (secret.endsWith('0') ? '1' : '0');
+
 export type Http = () => ReturnType<typeof request>;
 
 /** Every secret the flow saw, by what it is, so a leak names its kind. */
@@ -36,7 +39,7 @@ export async function runFullFlow(http: Http, superuserToken: string): Promise<S
   // Failure paths, each carrying a secret where a careless log line would print it.
   await http().get('/api/0/users/me/').set(bearer(secrets.token)).expect(401);
   await http().post(tokenUrl).send({ ...client, grant_type: 'authorization_code', code: secrets.code }).expect(403);
-  await http().post(tokenUrl).send({ client_id: app.body.clientId, client_secret: `${secrets.clientSecret.slice(0, -1)}0`, grant_type: 'refresh_token', refresh_token: secrets.refreshedRefreshToken }).expect(401);
+  await http().post(tokenUrl).send({ client_id: app.body.clientId, client_secret: wrongSecret(secrets.clientSecret), grant_type: 'refresh_token', refresh_token: secrets.refreshedRefreshToken }).expect(401);
   await http().post(tokenUrl).set('Content-Type', 'application/json').send(`{"client_secret":"${secrets.clientSecret}",`).expect(401);
   await http().post('/api/0/organizations/').set(bearer(secrets.personalToken)).send({ name: [secrets.refreshedToken], slug: secrets.clientSecret }).expect(400);
 
