@@ -17,8 +17,8 @@ export class GrantService {
     private readonly secrets: SecretBox,
   ) {}
 
-  /** A new grant; its expiry is fixed now, GRANT_TTL_SECONDS ahead. Returns the code. */
-  async create(em: EntityManager, installationId: string): Promise<string> {
+  /** A new grant; its expiry is fixed now, GRANT_TTL_SECONDS ahead. */
+  async create(em: EntityManager, installationId: string): Promise<{ grantId: string; code: string }> {
     const id = randomUUID();
     const code = this.secrets.grantCode(id);
     const now = this.clock.now();
@@ -29,7 +29,7 @@ export class GrantService {
       expiresAt: new Date(now.getTime() + this.config.GRANT_TTL_SECONDS * 1000),
       dateCreated: now,
     });
-    return code;
+    return { grantId: id, code };
   }
 
   /** The codes of the installations whose grant is still unexchanged and unexpired. */

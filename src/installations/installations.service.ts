@@ -9,7 +9,7 @@ import { Clock } from '../common/clock.js';
 import { Organization } from '../organizations/entities/organization.entity.js';
 import { OrganizationAccessService } from '../organizations/organization-access.service.js';
 import { SentryApp } from '../sentry-apps/entities/sentry-app.entity.js';
-import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
+import { WebhookOutbox, type WebhookSubject } from '../webhooks/webhook-outbox.service.js';
 import { Installation } from './entities/installation.entity.js';
 import type { InstallationView } from './installation-view.js';
 import { installRedirectUrl } from './install-redirect.js';
@@ -42,13 +42,18 @@ export class InstallationsService {
         .orIgnore()
         .execute();
       const installation = await em.findOneByOrFail(Installation, { sentryAppId: app.id, organizationId: organization.id, dateDeleted: IsNull() });
-      const created = installation.uuid === uuid;
-      const code = created
-        ? await this.grants.create(em, installation.id)
+      const code = installation.uuid === uuid
+        ? await this.grantAndAnnounce(em, { installation, app, organization }, principal.userId)
         : ((await this.grants.liveCodes(em, [installation.id])).get(installation.id) ?? null);
-      if (created) await this.webhooks.enqueue(em, 'installation.created', installation, principal.userId);
       return { installation, app, organization, code, redirectUrl: installRedirectUrl(app.redirectUrl, code, installation.uuid, organization.slug) };
     });
+  }
+
+  /** A new installation's grant, and the webhook that announces it, in the same transaction. Returns the code. */
+  private async grantAndAnnounce(em: EntityManager, subject: WebhookSubject, actorUserId: string): Promise<string> {
+    const { grantId, code } = await this.grants.create(em, subject.installation.id);
+    await this.webhooks.enqueue(em, 'installation.created', subject, actorUserId, grantId);
+    return code;
   }
 
   /** The organization's live installations; codes only for those who manage integrations. */
@@ -76,20 +81,20 @@ export class InstallationsService {
 
   /** Uninstalls: the grant is deleted and every token issued to the installation is revoked at once. */
   async uninstall(principal: Principal, uuid: string): Promise<void> {
-    const { installation } = await this.live(uuid);
+    const { installation, app, organization } = await this.live(uuid);
     const scopes = await this.access.scopesIn(principal, installation.organizationId);
     if (!scopes) throw new NotFoundException('Installation not found');
     if (principal.kind !== 'user' || !holdsAny(scopes, MANAGE_INSTALLATIONS)) throw new ForbiddenException('You do not have permission to uninstall this app.');
     await this.dataSource.transaction(async (em: EntityManager) => {
       const result = await em.update(Installation, { id: installation.id, dateDeleted: IsNull() }, { dateDeleted: this.clock.now() });
       if (!result.affected) throw new NotFoundException('Installation not found');
-      await this.webhooks.enqueue(em, 'installation.deleted', installation, principal.userId);
+      await this.webhooks.enqueue(em, 'installation.deleted', { installation, app, organization }, principal.userId);
       await this.grants.deleteForInstallation(em, installation.id);
       await this.tokens.revokeInstallation(em, installation.id);
     });
   }
 
-  private async live(uuid: string): Promise<InstallationView> {
+  private async live(uuid: string): Promise<InstallationView & { app: SentryApp; organization: Organization }> {
     const installation = await this.dataSource.getRepository(Installation).findOne({
       where: { uuid, dateDeleted: IsNull() },
       relations: { sentryApp: true, organization: true },

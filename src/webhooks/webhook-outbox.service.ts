@@ -3,11 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { SecretBox } from '../common/crypto.js';
-import { Grant } from '../installations/entities/grant.entity.js';
 import type { Installation } from '../installations/entities/installation.entity.js';
 import { serializeInstallation } from '../installations/installation-view.js';
-import { Organization } from '../organizations/entities/organization.entity.js';
-import { SentryApp } from '../sentry-apps/entities/sentry-app.entity.js';
+import type { Organization } from '../organizations/entities/organization.entity.js';
+import type { SentryApp } from '../sentry-apps/entities/sentry-app.entity.js';
 import { User } from '../users/entities/user.entity.js';
 import { WebhookDelivery, type WebhookEventType } from './entities/webhook-delivery.entity.js';
 
@@ -16,6 +15,13 @@ interface InstallationPayload {
   installation: { uuid: string };
   data: { installation: { uuid: string; app: { uuid: string; slug: string }; organization: { id: string; slug: string }; status: string; code?: string | null } };
   actor: { type: 'user'; id: string; name: string };
+}
+
+/** The installation a webhook is about, as its caller already holds it. */
+export interface WebhookSubject {
+  installation: Installation;
+  app: SentryApp;
+  organization: Organization;
 }
 
 /** The transactional outbox of installation webhooks: the one place that decides what is sent, and when a webhook is owed. */
@@ -28,23 +34,19 @@ export class WebhookOutbox {
 
   /**
    * Records the webhook in `em`'s transaction, so it exists exactly when the install or
-   * uninstall committed. Apps without a webhookUrl are owed nothing.
+   * uninstall committed. Apps without a webhookUrl are owed nothing. `grantId` is the new
+   * installation's grant, whose code `render` derives; null for an uninstall.
    */
-  async enqueue(em: EntityManager, event: WebhookEventType, installation: Installation, actorUserId: string): Promise<void> {
-    const app = await em.findOneByOrFail(SentryApp, { id: installation.sentryAppId });
+  async enqueue(em: EntityManager, event: WebhookEventType, subject: WebhookSubject, actorUserId: string, grantId: string | null = null): Promise<void> {
+    const { installation, app } = subject;
     if (!app.webhookUrl) return;
-    const [organization, actor] = await Promise.all([
-      em.findOneByOrFail(Organization, { id: installation.organizationId }),
-      em.findOneByOrFail(User, { id: actorUserId }),
-    ]);
-    const created = event === 'installation.created';
-    const grant = created ? await em.findOne(Grant, { where: { installationId: installation.id }, select: { id: true } }) : null;
+    const actor = await em.findOneByOrFail(User, { id: actorUserId });
     // The API's own shape; the code's placeholder keeps its place and render() fills it in.
-    const { code: _code, ...withoutCode } = serializeInstallation({ installation, app, organization, code: null });
+    const { code: _code, ...withoutCode } = serializeInstallation({ ...subject, code: null });
     const payload: InstallationPayload = {
-      action: created ? 'created' : 'deleted',
+      action: event === 'installation.created' ? 'created' : 'deleted',
       installation: { uuid: installation.uuid },
-      data: { installation: grant ? { ...withoutCode, code: null } : withoutCode },
+      data: { installation: grantId ? { ...withoutCode, code: null } : withoutCode },
       // Sentry's actor name is the user's display name, which falls back to the email.
       actor: { type: 'user', id: actor.id, name: actor.name || actor.email },
     };
@@ -56,7 +58,7 @@ export class WebhookOutbox {
       eventType: event,
       webhookUrl: app.webhookUrl,
       payload,
-      grantId: grant?.id ?? null,
+      grantId,
       nextAttemptAt: now,
       dateCreated: now,
     });
