@@ -8,8 +8,7 @@ const WRITES_ONLY_TOKENS = 'token-cache:writes-only-tokens';
 
 /**
  * Marks routes whose writes change token rows and nothing else (the token endpoint): after
- * them only the Bearer token cache is held, and the endpoint's own client and installation
- * cache keeps serving.
+ * them only the Bearer token cache is held, and the endpoint's own client cache keeps serving.
  */
 export const WritesOnlyTokens = () => SetMetadata(WRITES_ONLY_TOKENS, true);
 

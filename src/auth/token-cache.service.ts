@@ -103,8 +103,8 @@ export class TokenCache extends InvalidatedCache<CachedAppToken> {
 }
 
 /**
- * Rows the token endpoint reads on every request (OAuth clients by client id, installations
- * by uuid), keyed by `client:` / `installation:` prefixes. Secrets stay encrypted in here.
+ * The OAuth clients the token endpoint reads on every request, keyed `client:<client id>`.
+ * Their secrets stay encrypted in here.
  */
 @Injectable()
 export class TokenEndpointCache extends InvalidatedCache<{ value: unknown; dependsOn: Dependencies }> {

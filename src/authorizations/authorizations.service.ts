@@ -1,7 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuthenticatedClient } from '../auth/strategies/client-id-secret.strategy.js';
-import { TokenEndpointCache } from '../auth/token-cache.service.js';
 import { InvalidClientError, UnauthorizedClientError, UnsupportedGrantTypeError } from '../common/oauth-errors.js';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant.js';
 import type { GrantHandler, TokenInstallation } from './grants/grant-handler.js';
@@ -26,7 +25,6 @@ export class AuthorizationsService {
     private readonly dataSource: DataSource,
     private readonly limiter: TokenRateLimiter,
     private readonly tokens: TokenService,
-    private readonly cache: TokenEndpointCache,
     authorizationCode: AuthorizationCodeGrant,
     refreshToken: RefreshTokenGrant,
     manualRefresh: ManualRefreshGrant,
@@ -38,11 +36,12 @@ export class AuthorizationsService {
     await this.limiter.consumeRequest(client.clientId, installationUuid);
     const handler = typeof body.grant_type === 'string' ? this.handlers.get(body.grant_type) : undefined;
     // A valid request completes in one statement; anything else is answered by the checks below.
+    const mintedOnly = handler?.mintsOnly ?? false;
     const direct = await handler?.direct?.({ client, installationUuid, body });
-    if (direct) return { pair: direct, mintedOnly: handler!.mintsOnly ?? false };
+    if (direct) return { pair: direct, mintedOnly };
     const installation = await this.installationFor(client, installationUuid);
     if (!handler) throw new UnsupportedGrantTypeError();
-    return { pair: await handler.handle({ client, installation, body }), mintedOnly: handler.mintsOnly ?? false };
+    return { pair: await handler.handle({ client, installation, body }), mintedOnly };
   }
 
   /** RFC 7009: answers the same whether or not the token existed. */
@@ -63,18 +62,13 @@ export class AuthorizationsService {
     return installation;
   }
 
-  /** Cached while live; an uninstall or a change to its app evicts it (TokenCacheInvalidation triggers). */
-  private liveInstallation(uuid: string): Promise<TokenInstallation | undefined> {
-    return this.cache.through(`installation:${uuid}`, async () => {
-      const [row] = await this.dataSource.query<{ id: string; sentry_app_id: string; application_id: string; organization_id: string; scopes: string[] }[]>(
-        `SELECT i.id, i.sentry_app_id, sa.application_id, i.organization_id, sa.scopes
-           FROM sentry_app_installations i JOIN sentry_apps sa ON sa.id = i.sentry_app_id
-          WHERE i.uuid = $1 AND i.date_deleted IS NULL`,
-        [uuid],
-      );
-      if (!row) return undefined;
-      const installation = { id: row.id, uuid, sentryAppId: row.sentry_app_id, applicationId: row.application_id, organizationId: row.organization_id, scopes: row.scopes };
-      return { value: installation, dependsOn: { installationId: row.id, sentryAppId: row.sentry_app_id, applicationId: row.application_id, organizationId: row.organization_id } };
-    });
+  private async liveInstallation(uuid: string): Promise<TokenInstallation | undefined> {
+    const [row] = await this.dataSource.query<{ id: string; sentry_app_id: string; scopes: string[] }[]>(
+      `SELECT i.id, i.sentry_app_id, sa.scopes
+         FROM sentry_app_installations i JOIN sentry_apps sa ON sa.id = i.sentry_app_id
+        WHERE i.uuid = $1 AND i.date_deleted IS NULL`,
+      [uuid],
+    );
+    return row && { id: row.id, uuid, sentryAppId: row.sentry_app_id, scopes: row.scopes };
   }
 }

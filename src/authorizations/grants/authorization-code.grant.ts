@@ -18,20 +18,15 @@ export class AuthorizationCodeGrant implements GrantHandler {
 
   direct({ client, installationUuid, body }: DirectRequest): Promise<IssuedPair | undefined> {
     if (typeof body.code !== 'string' || !client.sentryAppId) return Promise.resolve(undefined);
-    return this.exchange(installationUuid, client.sentryAppId, body.code);
+    return this.tokens.issueConsuming(this.dataSource.manager, this.grants.consuming(installationUuid, client.sentryAppId, body.code));
   }
 
+  /** The code could not be consumed: unknown, expired, or used already. */
   async handle({ installation, body }: GrantRequest): Promise<IssuedPair> {
     const code = requiredString(body, 'code');
-    const pair = await this.exchange(installation.uuid, installation.sentryAppId, code);
-    if (pair) return pair;
     // RFC 6749 §4.1.2: a second use of a code revokes every token it led to.
     const familyId = await this.grants.exchangedFamily(this.dataSource.manager, installation.id, code);
     if (familyId) await this.tokens.revokeFamily(this.dataSource.manager, familyId);
     throw new InvalidGrantError();
-  }
-
-  private exchange(installationUuid: string, sentryAppId: string, code: string): Promise<IssuedPair | undefined> {
-    return this.tokens.issueConsuming(this.dataSource.manager, this.grants.consuming(installationUuid, sentryAppId, code));
   }
 }

@@ -8,8 +8,6 @@ export interface TokenInstallation {
   id: string;
   uuid: string;
   sentryAppId: string;
-  applicationId: string;
-  organizationId: string;
   scopes: string[];
 }
 
@@ -34,9 +32,10 @@ export interface GrantHandler {
   /**
    * The common case in one statement, tried before the installation is looked up: a pair
    * when everything is valid, undefined otherwise (never an error, so that failures keep
-   * Sentry's order of checks, which `handle` then applies).
+   * Sentry's order of checks, which run before `handle`).
    */
   direct?(request: DirectRequest): Promise<IssuedPair | undefined>;
+  /** After the ordered checks; where `direct` exists it has already failed, and is not repeated. */
   handle(request: GrantRequest): Promise<IssuedPair>;
 }
 

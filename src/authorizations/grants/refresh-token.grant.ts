@@ -39,8 +39,6 @@ export class RefreshTokenGrant implements GrantHandler {
 
   async handle({ installation, body }: GrantRequest): Promise<IssuedPair> {
     const refreshTokenHash = sha256Hex(requiredString(body, 'refresh_token'));
-    const rotated = await this.tokens.issueConsuming(this.dataSource.manager, this.rotating(installation.uuid, installation.sentryAppId, refreshTokenHash));
-    if (rotated) return rotated;
     const result = await this.dataSource.transaction(async (em): Promise<Outcome> => {
       const parent = await this.retried(em, installation.id, refreshTokenHash);
       if (!parent) return { outcome: 'invalid' };
