@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus, UnauthorizedException } from '@nestjs/common';
 import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { isUnstorableValue } from './database-errors.js';
 import { InvalidClientError, OAuthError } from './oauth-errors.js';
 
 export interface RenderedError {
@@ -83,7 +84,7 @@ export function renderError(exception: unknown, { rfc6749 = false } = {}): Rende
     return { status: fastifyStatus, body: { detail: DEFAULT_DETAIL[fastifyStatus] ?? 'Bad request' }, headers, unexpected: false };
   }
   // A value PostgreSQL cannot store (a NUL byte, say) that slipped past validation is the caller's error.
-  if (['22021', '22P05', '22001', '22003'].includes(String((exception as { driverError?: { code?: unknown } })?.driverError?.code))) {
+  if (isUnstorableValue(exception)) {
     return { status: 400, body: { detail: 'The request contains a value that cannot be stored.' }, headers, unexpected: false };
   }
   if (isDatabaseUnavailable(exception)) {
