@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Response } from 'supertest';
 import { startEmbeddedPostgres, type DatabaseHandle } from '../src/database/embedded-postgres.js';
 import { bearer, createOrganization, createSentryApp, createUser, exchange, install, refresh, type TestInstallation, type TestOrganization, type TestSentryApp } from './support/factories.js';
-import { freePort } from './support/spawned-server.js';
+import { freeLoopbackPort } from '../src/database/embedded-postgres.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 // A private PostgreSQL that this test may stop and start: the machine's server is shared.
@@ -39,7 +39,7 @@ describe('database outage: PostgreSQL stops under load and comes back', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'authz-outage-'));
     await chmod(dataDir, 0o755); // as root the server runs as the postgres account, which must reach it
-    port = await freePort();
+    port = await freeLoopbackPort();
     database = await startEmbeddedPostgres(dataDir, undefined, port);
     t = await createTestApp({}, { url: database.url, schema: 'public' });
     const owner = await createUser(t);

@@ -1,15 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freeLoopbackPort } from '../../src/database/embedded-postgres.js';
 import { TEST_SECRET_KEY } from './test-app.js';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** The test database's URL, narrowed to one schema (pg passes `options` to the server). */
 export function schemaUrl(schema: string, url = process.env.DATABASE_URL!): string {
@@ -26,7 +17,7 @@ export interface SpawnedServer {
 
 /** `node dist/src/main.js` as an operator runs it (`npm test` builds first), ready once it listens. */
 export async function spawnServer(schema: string, env: Record<string, string> = {}): Promise<SpawnedServer> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const { PATH, HOME } = process.env;
   const child = spawn(process.execPath, ['dist/src/main.js'], {
     env: { PATH, HOME, DATABASE_URL: schemaUrl(schema), SECRET_KEY: TEST_SECRET_KEY, PORT: String(port), ...env } as NodeJS.ProcessEnv,
