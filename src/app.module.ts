@@ -5,7 +5,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { BearerTokenService } from './auth/bearer-token.service.js';
 import { BearerGuard } from './auth/bearer.guard.js';
 import { TokenCacheModule } from './auth/token-cache.module.js';
-import { AuthorizationsModule } from './authorizations/authorizations.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { Clock } from './common/clock.js';
 import { AppConfig } from './config/app-config.js';
@@ -15,7 +14,6 @@ import { initializeAndMigrate } from './database/migrate.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { InstallationsModule } from './installations/installations.module.js';
 import { JanitorModule } from './janitor/janitor.module.js';
 import { JanitorScheduler } from './janitor/janitor.scheduler.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
@@ -57,8 +55,6 @@ export class AppModule {
         UsersModule,
         OrganizationsModule,
         SentryAppsModule,
-        InstallationsModule,
-        AuthorizationsModule,
         JanitorModule,
       ],
       providers: [

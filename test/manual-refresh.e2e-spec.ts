@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { JWT_BEARER_GRANT } from '../src/auth/strategies/client-jwt.authenticator.js';
+import { JWT_BEARER_GRANT } from '../src/sentry-apps/authorizations/strategies/client-jwt.authenticator.js';
 import { callsOrganization, exchange, installedApp, tokenRequest, type TestSentryApp } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 

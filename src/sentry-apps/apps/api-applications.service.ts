@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { TokenEndpointCache } from '../auth/token-cache.service.js';
-import { randomHex, SecretBox, safeEqual } from '../common/crypto.js';
+import { TokenEndpointCache } from '../../auth/token-cache.service.js';
+import { randomHex, SecretBox, safeEqual } from '../../common/crypto.js';
 import { ApiApplication } from './entities/api-application.entity.js';
 
 export interface VerifiedClient {

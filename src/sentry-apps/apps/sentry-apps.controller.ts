@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { CurrentPrincipal, type Principal } from '../auth/principal.js';
-import { SuperuserOnly, UsersOnly } from '../auth/principal-rule.guard.js';
+import { CurrentPrincipal, type Principal } from '../../auth/principal.js';
+import { SuperuserOnly, UsersOnly } from '../../auth/principal-rule.guard.js';
 import { ApiApplicationsService } from './api-applications.service.js';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiBearer, ApiErrors } from '../openapi/error-bodies.js';
+import { ApiBearer, ApiErrors } from '../../openapi/error-bodies.js';
 import {
   ApiApplicationDto,
   ClientSecretDto,

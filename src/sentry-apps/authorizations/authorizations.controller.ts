@@ -1,10 +1,10 @@
 import { Body, Controller, createParamDecorator, ExecutionContext, Header, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../auth/public.decorator.js';
-import { markCacheUnchanged, WritesOnlyTokens } from '../auth/token-cache.interceptor.js';
-import { ClientIdSecretGuard, type AuthenticatedClient } from '../auth/strategies/client-id-secret.strategy.js';
-import { isFormRequest } from '../common/body-parsing.js';
-import { UuidParamPipe } from '../common/uuid-param.pipe.js';
+import { Public } from '../../auth/public.decorator.js';
+import { markCacheUnchanged, WritesOnlyTokens } from '../../auth/token-cache.interceptor.js';
+import { ClientIdSecretGuard, type AuthenticatedClient } from './strategies/client-id-secret.strategy.js';
+import { isFormRequest } from '../../common/body-parsing.js';
+import { UuidParamPipe } from '../../common/uuid-param.pipe.js';
 import { AuthorizationsService } from './authorizations.service.js';
 import { ApiRevocationEndpoint, ApiTokenEndpoint } from './dto/token.dto.js';
 import { rfc6749TokenBody, sentryTokenBody } from './token-response.js';

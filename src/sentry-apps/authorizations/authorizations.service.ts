@@ -1,7 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import type { AuthenticatedClient } from '../auth/strategies/client-id-secret.strategy.js';
-import { InvalidClientError, UnauthorizedClientError, UnsupportedGrantTypeError } from '../common/oauth-errors.js';
+import { DataSource, IsNull } from 'typeorm';
+import type { AuthenticatedClient } from './strategies/client-id-secret.strategy.js';
+import { InvalidClientError, UnauthorizedClientError, UnsupportedGrantTypeError } from '../../common/oauth-errors.js';
+import { Installation } from '../installations/entities/installation.entity.js';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant.js';
 import type { GrantHandler, TokenInstallation } from './grants/grant-handler.js';
 import { requiredString } from './grants/grant-handler.js';
@@ -63,12 +64,7 @@ export class AuthorizationsService {
   }
 
   private async liveInstallation(uuid: string): Promise<TokenInstallation | undefined> {
-    const [row] = await this.dataSource.query<{ id: string; sentry_app_id: string; scopes: string[] }[]>(
-      `SELECT i.id, i.sentry_app_id, sa.scopes
-         FROM sentry_app_installations i JOIN sentry_apps sa ON sa.id = i.sentry_app_id
-        WHERE i.uuid = $1 AND i.date_deleted IS NULL`,
-      [uuid],
-    );
-    return row && { id: row.id, uuid, sentryAppId: row.sentry_app_id, scopes: row.scopes };
+    const row = await this.dataSource.manager.findOne(Installation, { where: { uuid, dateDeleted: IsNull() }, relations: { sentryApp: true } });
+    return row ? { id: row.id, uuid, sentryAppId: row.sentryAppId, scopes: row.sentryApp!.scopes } : undefined;
   }
 }

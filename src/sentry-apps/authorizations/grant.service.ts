@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, In, IsNull } from 'typeorm';
-import { Clock } from '../common/clock.js';
-import { SecretBox, sha256Hex } from '../common/crypto.js';
-import { AppConfig } from '../config/app-config.js';
+import { EntityManager, In, IsNull, Not } from 'typeorm';
+import { Clock } from '../../common/clock.js';
+import { SecretBox, sha256Hex } from '../../common/crypto.js';
+import { AppConfig } from '../../config/app-config.js';
 import { Grant } from '../installations/entities/grant.entity.js';
 import { installationOfApp } from './grants/grant-handler.js';
 import type { ConsumingStatement } from './token.service.js';
@@ -43,7 +43,8 @@ export class GrantService {
   /**
    * Marks the code used in one conditional UPDATE, so that of any number of concurrent
    * exchanges exactly one wins; the row lock makes the others re-read it as used. The same
-   * statement share-locks the live installation (see liveInstallation).
+   * statement share-locks the live installation (see liveInstallation). Raw SQL on purpose:
+   * it is the first half of the exchange's one round trip (TokenService.issueConsuming).
    */
   consuming(installationUuid: string, sentryAppId: string, code: string): ConsumingStatement {
     return {
@@ -56,11 +57,8 @@ export class GrantService {
 
   /** The family a code started, when the code was exchanged already (so this is a replay). */
   async exchangedFamily(em: EntityManager, installationId: string, code: string): Promise<string | undefined> {
-    const [used] = await em.query<{ family_id: string }[]>(
-      'SELECT family_id FROM api_grants WHERE code_hash = $1 AND installation_id = $2 AND exchanged_at IS NOT NULL',
-      [sha256Hex(code), installationId],
-    );
-    return used?.family_id;
+    const used = await em.findOne(Grant, { select: { familyId: true }, where: { codeHash: sha256Hex(code), installationId, exchangedAt: Not(IsNull()) } });
+    return used?.familyId ?? undefined;
   }
 
   async deleteForInstallation(em: EntityManager, installationId: string): Promise<void> {

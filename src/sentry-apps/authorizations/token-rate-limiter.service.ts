@@ -1,8 +1,8 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { TooManyTokenRequestsError } from '../common/http-errors.js';
-import { AppConfig } from '../config/app-config.js';
+import { TooManyTokenRequestsError } from '../../common/http-errors.js';
+import { AppConfig } from '../../config/app-config.js';
 
 /**
  * The token endpoint's two budgets, per minute: requests per client and installation, and

@@ -1,5 +1,5 @@
-import type { Organization } from '../organizations/entities/organization.entity.js';
-import type { SentryApp } from '../sentry-apps/entities/sentry-app.entity.js';
+import type { Organization } from '../../organizations/entities/organization.entity.js';
+import type { SentryApp } from '../apps/entities/sentry-app.entity.js';
 import type { Installation } from './entities/installation.entity.js';
 
 export interface InstallationView {

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { CurrentPrincipal, type Principal } from '../auth/principal.js';
-import { UsersOnly } from '../auth/principal-rule.guard.js';
-import { UuidParamPipe } from '../common/uuid-param.pipe.js';
-import type { OrganizationAccess } from '../organizations/organization-access.service.js';
-import { CurrentOrganization, OrganizationRoute } from '../organizations/organization.guard.js';
+import { CurrentPrincipal, type Principal } from '../../auth/principal.js';
+import { UsersOnly } from '../../auth/principal-rule.guard.js';
+import { UuidParamPipe } from '../../common/uuid-param.pipe.js';
+import type { OrganizationAccess } from '../../organizations/organization-access.service.js';
+import { CurrentOrganization, OrganizationRoute } from '../../organizations/organization.guard.js';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiBearer, ApiErrors } from '../openapi/error-bodies.js';
+import { ApiBearer, ApiErrors } from '../../openapi/error-bodies.js';
 import { InstallationDto, InstallDto, UpdateInstallationDto } from './dto/installation.dto.js';
 import { serializeInstallation } from './installation-view.js';
 import { InstallationsService } from './installations.service.js';

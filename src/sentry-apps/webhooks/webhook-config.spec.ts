@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from '../config/app-config.js';
+import { ConfigError, loadConfig } from '../../config/app-config.js';
 
 const KEY = { SECRET_KEY: 'k'.repeat(32) };
 

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { Clock } from '../common/clock.js';
-import { SecretBox } from '../common/crypto.js';
+import { Clock } from '../../common/clock.js';
+import { SecretBox } from '../../common/crypto.js';
 import type { Installation } from '../installations/entities/installation.entity.js';
 import { serializeInstallation } from '../installations/installation-view.js';
-import type { Organization } from '../organizations/entities/organization.entity.js';
-import type { SentryApp } from '../sentry-apps/entities/sentry-app.entity.js';
-import { User } from '../users/entities/user.entity.js';
+import type { Organization } from '../../organizations/entities/organization.entity.js';
+import type { SentryApp } from '../apps/entities/sentry-app.entity.js';
+import { User } from '../../users/entities/user.entity.js';
 import { WebhookDelivery, type WebhookEventType } from './entities/webhook-delivery.entity.js';
 
 interface InstallationPayload {

@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, type Principal } from '../auth/principal.js';
-import { ApiBearer, ApiErrors } from '../openapi/error-bodies.js';
+import { CurrentPrincipal, type Principal } from '../../auth/principal.js';
+import { ApiBearer, ApiErrors } from '../../openapi/error-bodies.js';
 import { WebhookRequestDto } from './dto/webhook-request.dto.js';
 import { WebhookRequestsService } from './webhook-requests.service.js';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../auth/principal.js';
-import { SentryAppsService } from '../sentry-apps/sentry-apps.service.js';
+import type { Principal } from '../../auth/principal.js';
+import { SentryAppsService } from '../apps/sentry-apps.service.js';
 import type { WebhookDeliveryStatus, WebhookEventType } from './entities/webhook-delivery.entity.js';
 
 export interface WebhookRequestView {

@@ -1,11 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { createHmac, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Clock } from '../common/clock.js';
-import { rowsOf } from '../common/sql.js';
-import { AppConfig } from '../config/app-config.js';
-import { Metrics } from '../metrics/metrics.service.js';
-import { ApiApplicationsService } from '../sentry-apps/api-applications.service.js';
+import { Clock } from '../../common/clock.js';
+import { rowsOf } from '../../common/sql.js';
+import { AppConfig } from '../../config/app-config.js';
+import { Metrics } from '../../metrics/metrics.service.js';
+import { ApiApplicationsService } from '../apps/api-applications.service.js';
 import type { WebhookDeliveryStatus } from './entities/webhook-delivery.entity.js';
 import { WebhookOutbox } from './webhook-outbox.service.js';
 import { postOnce, type AttemptResult } from './webhook-sender.js';

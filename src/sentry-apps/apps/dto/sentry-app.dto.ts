@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
-import { ALL_SCOPES } from '../../auth/scopes.js';
+import { ALL_SCOPES } from '../../../auth/scopes.js';
 
 export const WEBHOOK_EVENTS = ['issue', 'error', 'comment'] as const;
 const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };

@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
-import { User } from '../../users/entities/user.entity.js';
+import { User } from '../../../users/entities/user.entity.js';
 
 /**
  * An OAuth client. A sentry app has one, owned by its proxy user. The secret is stored

@@ -1,6 +1,6 @@
 import { Column, Entity, JoinColumn, ManyToOne, OneToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
-import { Organization } from '../../organizations/entities/organization.entity.js';
-import { User } from '../../users/entities/user.entity.js';
+import { Organization } from '../../../organizations/entities/organization.entity.js';
+import { User } from '../../../users/entities/user.entity.js';
 import { ApiApplication } from './api-application.entity.js';
 
 export type SentryAppStatus = 'unpublished' | 'published';

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiExtraModels, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { ErrorBody, OAuthErrorBody } from '../../openapi/error-bodies.js';
+import { ErrorBody, OAuthErrorBody } from '../../../openapi/error-bodies.js';
 
 const HEX64 = { pattern: '^[0-9a-f]{64}$' };
 

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
-import { ApiApplication } from '../../sentry-apps/entities/api-application.entity.js';
+import { ApiApplication } from '../../apps/entities/api-application.entity.js';
 
 /** The `jti` of every accepted manual-refresh JWT, kept until the JWT itself expires: each is accepted once. */
 @Entity({ name: 'used_jwt_ids' })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { InvalidGrantError } from '../../common/oauth-errors.js';
+import { InvalidGrantError } from '../../../common/oauth-errors.js';
 import { GrantService } from '../grant.service.js';
 import { TokenService, type IssuedPair } from '../token.service.js';
 import { requiredString, type DirectRequest, type GrantHandler, type GrantRequest } from './grant-handler.js';

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { InvalidRequestError } from '../../common/oauth-errors.js';
-import type { AuthenticatedClient } from '../../auth/strategies/client-id-secret.strategy.js';
+import { InvalidRequestError } from '../../../common/oauth-errors.js';
+import type { AuthenticatedClient } from '../strategies/client-id-secret.strategy.js';
 import type { IssuedPair } from '../token.service.js';
 
 /** The installation a token request is for, with its app's current scopes. */

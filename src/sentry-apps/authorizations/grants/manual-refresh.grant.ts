@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { JWT_BEARER_GRANT } from '../../auth/strategies/client-jwt.authenticator.js';
-import { InvalidClientError, InvalidGrantError } from '../../common/oauth-errors.js';
+import { JWT_BEARER_GRANT } from '../strategies/client-jwt.authenticator.js';
+import { InvalidClientError, InvalidGrantError } from '../../../common/oauth-errors.js';
 import { TokenService, type IssuedPair } from '../token.service.js';
 import { lockLiveInstallation, type GrantHandler, type GrantRequest } from './grant-handler.js';
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock } from '../../common/clock.js';
-import { sha256Hex } from '../../common/crypto.js';
-import { InvalidGrantError } from '../../common/oauth-errors.js';
-import { AppConfig } from '../../config/app-config.js';
+import { Clock } from '../../../common/clock.js';
+import { sha256Hex } from '../../../common/crypto.js';
+import { InvalidGrantError } from '../../../common/oauth-errors.js';
+import { AppConfig } from '../../../config/app-config.js';
 import { TokenService, type ConsumingStatement, type IssuedPair } from '../token.service.js';
 import { installationOfApp, lockLiveInstallation, requiredString, type DirectRequest, type GrantHandler, type GrantRequest } from './grant-handler.js';
 

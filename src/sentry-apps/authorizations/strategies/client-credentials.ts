@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { isPlainObject } from '../common/body-parsing.js';
-import { InvalidClientError, InvalidRequestError } from '../common/oauth-errors.js';
+import { isPlainObject } from '../../../common/body-parsing.js';
+import { InvalidClientError, InvalidRequestError } from '../../../common/oauth-errors.js';
 
 export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'jwt';
 

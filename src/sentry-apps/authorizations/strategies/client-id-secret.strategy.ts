@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { AuthGuard, PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
-import { TokenRateLimiter } from '../../authorizations/token-rate-limiter.service.js';
-import { isPlainObject } from '../../common/body-parsing.js';
-import { InvalidClientError, InvalidRequestError, OAuthError, UnsupportedGrantTypeError } from '../../common/oauth-errors.js';
-import { AppConfig } from '../../config/app-config.js';
-import { ApiApplicationsService, type VerifiedClient } from '../../sentry-apps/api-applications.service.js';
-import { presentedCredentials, type ClientAuthMethod } from '../../sentry-apps/client-credentials.js';
+import { TokenRateLimiter } from '../token-rate-limiter.service.js';
+import { isPlainObject } from '../../../common/body-parsing.js';
+import { InvalidClientError, InvalidRequestError, OAuthError, UnsupportedGrantTypeError } from '../../../common/oauth-errors.js';
+import { AppConfig } from '../../../config/app-config.js';
+import { ApiApplicationsService, type VerifiedClient } from '../../apps/api-applications.service.js';
+import { presentedCredentials, type ClientAuthMethod } from './client-credentials.js';
 import { ClientJwtAuthenticator, JWT_BEARER_GRANT, type JwtClient } from './client-jwt.authenticator.js';
 
 export const CLIENT_ID_SECRET = 'client-id-secret';

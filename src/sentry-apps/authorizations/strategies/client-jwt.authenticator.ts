@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { decodeJwt, jwtVerify } from 'jose';
-import { Clock } from '../../common/clock.js';
-import { InvalidClientError } from '../../common/oauth-errors.js';
-import { ApiApplicationsService, type VerifiedClient } from '../../sentry-apps/api-applications.service.js';
+import { Clock } from '../../../common/clock.js';
+import { InvalidClientError } from '../../../common/oauth-errors.js';
+import { ApiApplicationsService, type VerifiedClient } from '../../apps/api-applications.service.js';
 
 export const JWT_BEARER_GRANT = 'urn:sentry:params:oauth:grant-type:jwt-bearer';
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { OrganizationRefDto } from '../../sentry-apps/dto/sentry-app.dto.js';
+import { OrganizationRefDto } from '../../apps/dto/sentry-app.dto.js';
 
 export class InstallDto {
   /** The sentry app's slug. */

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
-import { Organization } from '../../organizations/entities/organization.entity.js';
-import { SentryApp } from '../../sentry-apps/entities/sentry-app.entity.js';
+import { Organization } from '../../../organizations/entities/organization.entity.js';
+import { SentryApp } from '../../apps/entities/sentry-app.entity.js';
 
 export type InstallationStatus = 'pending' | 'installed';
 

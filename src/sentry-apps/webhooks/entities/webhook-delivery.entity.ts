@@ -1,6 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { Installation } from '../../installations/entities/installation.entity.js';
-import { SentryApp } from '../../sentry-apps/entities/sentry-app.entity.js';
+import { SentryApp } from '../../apps/entities/sentry-app.entity.js';
 
 export type WebhookEventType = 'installation.created' | 'installation.deleted';
 export type WebhookDeliveryStatus = 'retrying' | 'delivered' | 'failed' | 'blocked';
