@@ -1,9 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { BearerTokenService } from './auth/bearer-token.service.js';
-import { BearerGuard } from './auth/bearer.guard.js';
+import { AuthModule } from './auth/auth.module.js';
 import { TokenCacheModule } from './auth/token-cache.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { Clock } from './common/clock.js';
@@ -52,15 +51,14 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         TokenCacheModule,
+        AuthModule,
         UsersModule,
         OrganizationsModule,
         SentryAppsModule,
         JanitorModule,
       ],
       providers: [
-        BearerTokenService,
         JanitorScheduler,
-        { provide: APP_GUARD, useClass: BearerGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
     };

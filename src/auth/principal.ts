@@ -1,4 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Authorized } from './authorization.service.js';
 
 /** The organization an app token is installed in, as read together with the token. */
 export interface PrincipalOrganization {
@@ -24,6 +25,8 @@ export type Principal = { kind: 'user'; userId: string; isSuperuser: boolean } |
 
 export interface AuthenticatedRequest {
   principal?: Principal;
+  /** What the permission guard allowed the route's action on. */
+  authorized?: Authorized;
 }
 
 export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
-import { Public } from '../auth/public.decorator.js';
+import { Permission } from '../auth/permission.guard.js';
 
 class HealthBody {
   @ApiProperty({ example: true })
@@ -26,7 +26,7 @@ export class HealthController {
   ) {}
 
   @Get()
-  @Public()
+  @Permission('health.check')
   @ApiOperation({ summary: 'Liveness and database reachability', security: [] })
   @ApiOkResponse({ type: HealthBody, description: '`{"ok": true, "db": "up"}`' })
   @ApiServiceUnavailableResponse({ type: HealthBody, description: '`{"ok": false, "db": "down"}` while the database cannot be reached' })

@@ -2,7 +2,7 @@ import { Controller, Get, Header, Headers, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
-import { Public } from '../auth/public.decorator.js';
+import { Permission } from '../auth/permission.guard.js';
 import { safeEqual } from '../common/crypto.js';
 import { BearerAuthError } from '../common/http-errors.js';
 import { AppConfig } from '../config/app-config.js';
@@ -21,7 +21,7 @@ export class MetricsController {
   ) {}
 
   @Get()
-  @Public()
+  @Permission('metrics.scrape')
   @Header('Cache-Control', 'no-store')
   scrape(@Res({ passthrough: true }) reply: FastifyReply, @Headers('authorization') authorization?: string): Promise<string> {
     const expected = this.config.METRICS_TOKEN;

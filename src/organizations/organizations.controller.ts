@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Post, Put } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Authorized } from '../auth/authorization.service.js';
+import { CurrentTarget, fromBody, Permission } from '../auth/permission.guard.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
-import { UsersOnly } from '../auth/principal-rule.guard.js';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiBearer, ApiErrors } from '../openapi/error-bodies.js';
 import { AddMemberDto, CreateOrganizationDto, MemberDto, OrganizationDto, UpdateOrganizationDto } from './dto/organization.dto.js';
-import type { OrganizationAccess } from './organization-access.service.js';
-import { CurrentOrganization, OrganizationRoute } from './organization.guard.js';
 import { OrganizationsService, serializeOrganization } from './organizations.service.js';
+
+const SLUG_PARAM = ApiParam({ name: 'organizationSlug', description: "The organization's slug." });
 
 @ApiTags('organizations')
 @ApiBearer()
@@ -15,7 +16,7 @@ export class OrganizationsController {
   constructor(private readonly organizations: OrganizationsService) {}
 
   @Post()
-  @UsersOnly()
+  @Permission('organization.create')
   @ApiOperation({ summary: 'Create an organization; the caller becomes its owner' })
   @ApiCreatedResponse({ type: OrganizationDto })
   @ApiErrors(400, 409)
@@ -24,28 +25,31 @@ export class OrganizationsController {
   }
 
   @Get(':organizationSlug')
-  @OrganizationRoute()
+  @Permission('organization.read')
+  @SLUG_PARAM
   @ApiOperation({ summary: 'An organization (members; app tokens with org:read, org:write or org:admin)' })
   @ApiOkResponse({ type: OrganizationDto })
-  show(@CurrentOrganization() { organization }: OrganizationAccess) {
+  show(@CurrentTarget() { organization }: Authorized) {
     return serializeOrganization(organization);
   }
 
   @Put(':organizationSlug')
-  @OrganizationRoute()
+  @Permission('organization.update')
+  @SLUG_PARAM
   @ApiOperation({ summary: 'Rename an organization (owners, managers; app tokens with org:write or org:admin)' })
   @ApiOkResponse({ type: OrganizationDto })
   @ApiErrors(400)
-  async update(@CurrentOrganization() { organization }: OrganizationAccess, @Body() body: UpdateOrganizationDto) {
+  async update(@CurrentTarget() { organization }: Authorized, @Body() body: UpdateOrganizationDto) {
     return serializeOrganization(await this.organizations.rename(organization, body.name));
   }
 
   @Post(':organizationSlug/members')
-  @OrganizationRoute()
-  @ApiOperation({ summary: 'Add an existing user as a member (owners, managers)' })
+  @Permission('member.add', fromBody(AddMemberDto, (body, { params }) => ({ organizationSlug: params.organizationSlug, grantedRole: body.role })))
+  @SLUG_PARAM
+  @ApiOperation({ summary: 'Add an existing user as a member (owners, managers; people only; no role above their own)' })
   @ApiCreatedResponse({ type: MemberDto })
   @ApiErrors(400, 409)
-  addMember(@CurrentOrganization() { organization }: OrganizationAccess, @Body() body: AddMemberDto) {
+  addMember(@CurrentTarget() { organization }: Authorized, @Body() body: AddMemberDto) {
     return this.organizations.addMember(organization, body.email, body.role);
   }
 }

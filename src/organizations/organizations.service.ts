@@ -36,6 +36,7 @@ export class OrganizationsService {
     return { ...organization, name };
   }
 
+  /** Who may add whom, with which role, is the permission model's. */
   async addMember(organization: Organization, email: string, role: Role) {
     const user = await this.dataSource.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
     if (!user || user.isSentryApp) throw new NotFoundException('No user with this email.');

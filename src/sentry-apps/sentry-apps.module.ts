@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
-import { OrganizationsModule } from '../organizations/organizations.module.js';
 import { ApiApplicationsService } from './apps/api-applications.service.js';
 import { ApiApplicationsController, SentryAppsController } from './apps/sentry-apps.controller.js';
 import { SentryAppsService } from './apps/sentry-apps.service.js';
@@ -27,7 +26,7 @@ import { WebhookWorker } from './webhooks/webhook-worker.service.js';
  * guard, one handler per grant type, the grant and token services) and installation webhooks.
  */
 @Module({
-  imports: [PassportModule, OrganizationsModule],
+  imports: [PassportModule],
   controllers: [
     SentryAppsController,
     ApiApplicationsController,

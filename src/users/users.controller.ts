@@ -1,6 +1,6 @@
 import { Body, Controller, Get, NotFoundException, Post } from '@nestjs/common';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
-import { SuperuserOnly } from '../auth/principal-rule.guard.js';
+import { Permission } from '../auth/permission.guard.js';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiBearer, ApiErrors } from '../openapi/error-bodies.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
@@ -14,7 +14,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
-  @SuperuserOnly()
+  @Permission('user.create')
   @ApiOperation({ summary: 'Create a user with a personal API token (superusers only)' })
   @ApiCreatedResponse({ type: CreatedUserDto })
   @ApiErrors(400, 409)
@@ -24,6 +24,7 @@ export class UsersController {
   }
 
   @Get('me')
+  @Permission('user.read-self')
   @ApiOperation({ summary: "The token's user (an app token's is the app's proxy user)" })
   @ApiOkResponse({ type: UserDto })
   async me(@CurrentPrincipal() principal: Principal): Promise<UserDto> {

@@ -51,6 +51,11 @@ export async function createSentryApp(t: TestApp, owner: TestUser, organization:
   return response.body;
 }
 
+/** Publishing is a superuser's: afterwards any organization may install the app. */
+export async function publish(t: TestApp, superuser: TestUser, app: TestSentryApp): Promise<void> {
+  await t.http().put(`/api/0/sentry-apps/${app.slug}/`).set(bearer(superuser.token)).send({ status: 'published' }).expect(200);
+}
+
 export interface TestInstallation {
   uuid: string;
   status: string;

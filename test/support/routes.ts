@@ -3,12 +3,15 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { API_PREFIX, UNPREFIXED_ROUTES } from '../../src/app.setup.js';
-import { IS_PUBLIC } from '../../src/auth/public.decorator.js';
+import { PERMISSION, type PermissionDeclaration } from '../../src/auth/permission.guard.js';
+import { PERMISSIONS, type Action } from '../../src/auth/permissions.js';
 
 export interface AppRoute {
   method: string;
   /** As Fastify matches it: `/api/0/organizations/:organizationSlug`, no trailing slash. */
   path: string;
+  /** The permission model's action the route declares; undefined when it declares none. */
+  action?: Action;
   isPublic: boolean;
 }
 
@@ -26,7 +29,9 @@ export function controllerRoutes(app: NestFastifyApplication): AppRoute[] {
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod]!;
         const relative = `${base}/${path}`.replace(/^\/+|\/+$/g, '').replace(/\/{2,}/g, '/');
         const unprefixed = UNPREFIXED_ROUTES.some((route) => route.path === relative && RequestMethod[route.method] === method);
-        routes.push({ method, path: unprefixed ? `/${relative}` : `/${API_PREFIX}/${relative}`, isPublic: Boolean(Reflect.getMetadata(IS_PUBLIC, handler) ?? Reflect.getMetadata(IS_PUBLIC, metatype)) });
+        const declared = (Reflect.getMetadata(PERMISSION, handler) ?? Reflect.getMetadata(PERMISSION, metatype)) as PermissionDeclaration | undefined;
+        const action = declared && Object.hasOwn(PERMISSIONS, declared.action) ? declared.action : undefined;
+        routes.push({ method, path: unprefixed ? `/${relative}` : `/${API_PREFIX}/${relative}`, action, isPublic: action !== undefined && 'public' in PERMISSIONS[action] });
       }
     }
   }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import type { Authorized } from '../../auth/authorization.service.js';
+import { CurrentTarget, fromBody, Permission } from '../../auth/permission.guard.js';
 import { CurrentPrincipal, type Principal } from '../../auth/principal.js';
-import { SuperuserOnly, UsersOnly } from '../../auth/principal-rule.guard.js';
 import { ApiApplicationsService } from './api-applications.service.js';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiBearer, ApiErrors } from '../../openapi/error-bodies.js';
 import {
   ApiApplicationDto,
@@ -22,39 +23,41 @@ export class SentryAppsController {
   constructor(private readonly sentryApps: SentryAppsService) {}
 
   @Post()
-  @UsersOnly()
+  @Permission('sentry-app.create', fromBody(CreateSentryAppDto, (body) => ({ organizationSlug: body.organization })))
   @ApiOperation({ summary: 'Create a sentry app, its proxy user and its API application (owners, managers of `organization`)' })
   @ApiCreatedResponse({ type: CreatedSentryAppDto })
   @ApiErrors(400, 409)
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateSentryAppDto) {
-    return serializeSentryApp(await this.sentryApps.create(principal, body));
+  async create(@CurrentTarget() { organization }: Authorized, @Body() body: CreateSentryAppDto) {
+    return serializeSentryApp(await this.sentryApps.create(organization, body));
   }
 
   @Get(':slug')
-  @ApiOperation({ summary: 'A sentry app, without its secret (members of the owner organization)' })
+  @Permission('sentry-app.read')
+  @ApiParam({ name: 'slug' })
+  @ApiOperation({ summary: 'A sentry app, without its secret (members of the owner organization; never an app token)' })
   @ApiOkResponse({ type: SentryAppDto })
-  @ApiErrors(403, 404)
-  async show(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
-    return serializeSentryApp(await this.sentryApps.forOwner(principal, slug));
+  async show(@CurrentTarget() { app }: Authorized) {
+    return serializeSentryApp(await this.sentryApps.view(app!));
   }
 
   @Put(':slug')
-  @SuperuserOnly()
+  @Permission('sentry-app.publish')
+  @ApiParam({ name: 'slug' })
   @ApiOperation({ summary: 'Publish or unpublish a sentry app (superusers only)' })
   @ApiOkResponse({ type: SentryAppDto })
-  @ApiErrors(400, 404)
-  async update(@Param('slug') slug: string, @Body() body: UpdateSentryAppDto) {
-    return serializeSentryApp(await this.sentryApps.setStatus(slug, body.status));
+  @ApiErrors(400)
+  async update(@CurrentTarget() { app }: Authorized, @Body() body: UpdateSentryAppDto) {
+    return serializeSentryApp(await this.sentryApps.setStatus(app!, body.status));
   }
 
   @Post(':slug/rotate-secret')
   @HttpCode(200)
-  @UsersOnly()
+  @Permission('sentry-app.rotate-secret')
+  @ApiParam({ name: 'slug' })
   @ApiOperation({ summary: 'Replace the client secret (owners, managers of the owner organization)' })
   @ApiOkResponse({ type: ClientSecretDto })
-  @ApiErrors(404)
-  rotateSecret(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
-    return this.sentryApps.rotateSecret(principal, slug);
+  rotateSecret(@CurrentTarget() { app }: Authorized) {
+    return this.sentryApps.rotateSecret(app!);
   }
 }
 
@@ -66,7 +69,7 @@ export class ApiApplicationsController {
   constructor(private readonly applications: ApiApplicationsService) {}
 
   @Post()
-  @UsersOnly()
+  @Permission('api-application.create')
   @ApiOperation({ summary: "A plain OAuth application owned by the caller (not a sentry app)" })
   @ApiCreatedResponse({ type: ApiApplicationDto })
   @ApiErrors(400)

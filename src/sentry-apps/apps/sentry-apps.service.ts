@@ -1,13 +1,10 @@
-import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../../auth/principal.js';
-import { holdsAny } from '../../auth/scopes.js';
 import { isUniqueViolation } from '../../common/database-errors.js';
 import { isValidSlug, slugify } from '../../common/slug.js';
 import { ValidationFailed } from '../../common/validation.js';
 import { Organization } from '../../organizations/entities/organization.entity.js';
-import { OrganizationAccessService } from '../../organizations/organization-access.service.js';
 import { User } from '../../users/entities/user.entity.js';
 import { ApiApplicationsService } from './api-applications.service.js';
 import type { CreateSentryAppDto } from './dto/sentry-app.dto.js';
@@ -42,13 +39,11 @@ export function serializeSentryApp({ app, owner, clientId, clientSecret }: Sentr
 export class SentryAppsService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly access: OrganizationAccessService,
     private readonly applications: ApiApplicationsService,
   ) {}
 
   /** Creates the app with its proxy user and its API application (whose secret is shown this once). */
-  async create(principal: Principal, input: CreateSentryAppDto): Promise<SentryAppView> {
-    const { organization: owner } = await this.access.authorize(principal, input.organization, ['org:integrations']);
+  async create(owner: Organization, input: CreateSentryAppDto): Promise<SentryAppView> {
     const slug = slugify(input.name);
     if (!isValidSlug(slug)) throw new ValidationFailed({ name: ['The name must contain letters or digits.'] });
     try {
@@ -77,35 +72,20 @@ export class SentryAppsService {
     }
   }
 
-  /** The app as its owner organization sees it: 404 unknown, 403 without `anyOf` in the owner organization. */
-  async forOwner(principal: Principal, slug: string, anyOf: readonly string[] = ['org:read']): Promise<SentryAppView> {
-    const app = await this.findBySlug(slug);
-    const scopes = await this.access.scopesIn(principal, app.ownerOrganizationId);
-    if (!scopes || !holdsAny(scopes, anyOf)) throw new ForbiddenException('You do not have permission to manage this sentry app.');
-    return this.view(app);
-  }
-
-  async setStatus(slug: string, status: SentryAppStatus): Promise<SentryAppView> {
-    const app = await this.findBySlug(slug);
+  async setStatus(app: SentryApp, status: SentryAppStatus): Promise<SentryAppView> {
     await this.dataSource.getRepository(SentryApp).update({ id: app.id }, { status });
     return this.view({ ...app, status });
   }
 
-  async rotateSecret(principal: Principal, slug: string): Promise<{ clientSecret: string }> {
-    const { app } = await this.forOwner(principal, slug, ['org:integrations']);
+  async rotateSecret(app: SentryApp): Promise<{ clientSecret: string }> {
     const clientSecret = await this.dataSource.transaction((em) => this.applications.rotateSecret(em, app.applicationId));
     return { clientSecret };
   }
 
-  private async findBySlug(slug: string): Promise<SentryApp> {
-    const app = isValidSlug(slug) ? await this.dataSource.getRepository(SentryApp).findOneBy({ slug }) : null;
-    if (!app) throw new NotFoundException('Sentry app not found');
-    return app;
-  }
-
-  private async view(app: SentryApp): Promise<SentryAppView> {
+  /** The app as its owner organization sees it: no secret. */
+  async view(app: SentryApp): Promise<SentryAppView> {
     const [owner, application] = await Promise.all([
-      this.dataSource.getRepository(Organization).findOneByOrFail({ id: app.ownerOrganizationId }),
+      app.ownerOrganization ?? this.dataSource.getRepository(Organization).findOneByOrFail({ id: app.ownerOrganizationId }),
       this.dataSource.getRepository(ApiApplication).findOneByOrFail({ id: app.applicationId }),
     ]);
     return { app, owner, clientId: application.clientId };

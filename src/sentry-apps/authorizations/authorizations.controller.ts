@@ -1,6 +1,6 @@
 import { Body, Controller, createParamDecorator, ExecutionContext, Header, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../../auth/public.decorator.js';
+import { Permission } from '../../auth/permission.guard.js';
 import { markCacheUnchanged, WritesOnlyTokens } from '../../auth/token-cache.interceptor.js';
 import { ClientIdSecretGuard, type AuthenticatedClient } from './strategies/client-id-secret.strategy.js';
 import { isFormRequest } from '../../common/body-parsing.js';
@@ -12,7 +12,6 @@ import { rfc6749TokenBody, sentryTokenBody } from './token-response.js';
 const Client = createParamDecorator((_data: unknown, context: ExecutionContext): AuthenticatedClient => context.switchToHttp().getRequest().user);
 
 @Controller('sentry-app-installations/:uuid/authorizations')
-@Public()
 @WritesOnlyTokens()
 @UseGuards(ClientIdSecretGuard)
 export class AuthorizationsController {
@@ -23,6 +22,7 @@ export class AuthorizationsController {
    * Bearer token and a refresh token. Form-encoded (RFC 6749) clients get RFC 6749's 200.
    */
   @Post()
+  @Permission('token.exchange')
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
   @ApiTokenEndpoint()
@@ -42,6 +42,7 @@ export class AuthorizationsController {
 
   /** RFC 7009 token revocation. */
   @Post('revoke')
+  @Permission('token.revoke')
   @HttpCode(200)
   @ApiRevocationEndpoint()
   async revoke(@Client() client: AuthenticatedClient, @Param('uuid', UuidParamPipe) uuid: string, @Body() body: Record<string, unknown>): Promise<void> {

@@ -1,26 +1,23 @@
-import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { AuthorizationService, type Authorized } from '../../auth/authorization.service.js';
 import type { Principal } from '../../auth/principal.js';
-import { holdsAny } from '../../auth/scopes.js';
 import { GrantService } from '../authorizations/grant.service.js';
 import { TokenService } from '../authorizations/token.service.js';
 import { Clock } from '../../common/clock.js';
 import { Organization } from '../../organizations/entities/organization.entity.js';
-import { OrganizationAccessService } from '../../organizations/organization-access.service.js';
 import { SentryApp } from '../apps/entities/sentry-app.entity.js';
 import { WebhookOutbox, type WebhookSubject } from '../webhooks/webhook-outbox.service.js';
 import { Installation } from './entities/installation.entity.js';
 import type { InstallationView } from './installation-view.js';
 import { installRedirectUrl } from './install-redirect.js';
 
-const MANAGE_INSTALLATIONS = ['org:integrations'];
-
 @Injectable()
 export class InstallationsService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly access: OrganizationAccessService,
+    private readonly authorization: AuthorizationService,
     private readonly grants: GrantService,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
@@ -56,50 +53,35 @@ export class InstallationsService {
     return code;
   }
 
-  /** The organization's live installations; codes only for those who manage integrations. */
-  async list(organization: Organization, scopes: ReadonlySet<string>): Promise<InstallationView[]> {
+  /** The organization's live installations; their codes only to those the permission model lets see them. */
+  async list(principal: Principal, target: Authorized): Promise<InstallationView[]> {
+    const { organization } = target;
     const installations = await this.dataSource.getRepository(Installation).find({
       where: { organizationId: organization.id, dateDeleted: IsNull() },
       relations: { sentryApp: true },
       order: { id: 'ASC' },
     });
-    const codes = holdsAny(scopes, MANAGE_INSTALLATIONS)
+    const codes = this.authorization.allows(principal, 'installation.see-code', target)
       ? await this.grants.liveCodes(this.dataSource.manager, installations.map((installation) => installation.id))
       : new Map<string, string>();
     return installations.map((installation) => ({ installation, app: installation.sentryApp!, organization, code: codes.get(installation.id) ?? null }));
   }
 
-  /** The app confirms its install (verifyInstall). Only that app's own tokens may. */
-  async markInstalled(principal: Principal, uuid: string): Promise<InstallationView> {
-    const view = await this.live(uuid);
-    if (principal.kind !== 'app' || principal.sentryAppId !== view.installation.sentryAppId) {
-      throw new ForbiddenException('Only the installed app can update its installation.');
-    }
-    await this.dataSource.getRepository(Installation).update({ id: view.installation.id }, { status: 'installed' });
-    return { ...view, installation: { ...view.installation, status: 'installed' }, code: null };
+  /** The app confirms its install (verifyInstall). */
+  async markInstalled({ installation, app, organization }: Authorized): Promise<InstallationView> {
+    await this.dataSource.getRepository(Installation).update({ id: installation!.id }, { status: 'installed' });
+    return { installation: { ...installation!, status: 'installed' }, app: app!, organization, code: null };
   }
 
   /** Uninstalls: the grant is deleted and every token issued to the installation is revoked at once. */
-  async uninstall(principal: Principal, uuid: string): Promise<void> {
-    const { installation, app, organization } = await this.live(uuid);
-    const scopes = await this.access.scopesIn(principal, installation.organizationId);
-    if (!scopes) throw new NotFoundException('Installation not found');
-    if (principal.kind !== 'user' || !holdsAny(scopes, MANAGE_INSTALLATIONS)) throw new ForbiddenException('You do not have permission to uninstall this app.');
+  async uninstall(principal: Principal, target: Authorized): Promise<void> {
+    const subject = { installation: target.installation!, app: target.app!, organization: target.organization };
     await this.dataSource.transaction(async (em: EntityManager) => {
-      const result = await em.update(Installation, { id: installation.id, dateDeleted: IsNull() }, { dateDeleted: this.clock.now() });
+      const result = await em.update(Installation, { id: subject.installation.id, dateDeleted: IsNull() }, { dateDeleted: this.clock.now() });
       if (!result.affected) throw new NotFoundException('Installation not found');
-      await this.webhooks.enqueue(em, 'installation.deleted', { installation, app, organization }, principal.userId);
-      await this.grants.deleteForInstallation(em, installation.id);
-      await this.tokens.revokeInstallation(em, installation.id);
+      await this.webhooks.enqueue(em, 'installation.deleted', subject, principal.userId);
+      await this.grants.deleteForInstallation(em, subject.installation.id);
+      await this.tokens.revokeInstallation(em, subject.installation.id);
     });
-  }
-
-  private async live(uuid: string): Promise<InstallationView & { app: SentryApp; organization: Organization }> {
-    const installation = await this.dataSource.getRepository(Installation).findOne({
-      where: { uuid, dateDeleted: IsNull() },
-      relations: { sentryApp: true, organization: true },
-    });
-    if (!installation) throw new NotFoundException('Installation not found');
-    return { installation, app: installation.sentryApp!, organization: installation.organization!, code: null };
   }
 }

@@ -1,7 +1,8 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, type Principal } from '../../auth/principal.js';
-import { ApiBearer, ApiErrors } from '../../openapi/error-bodies.js';
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Authorized } from '../../auth/authorization.service.js';
+import { CurrentTarget, Permission } from '../../auth/permission.guard.js';
+import { ApiBearer } from '../../openapi/error-bodies.js';
 import { WebhookRequestDto } from './dto/webhook-request.dto.js';
 import { WebhookRequestsService } from './webhook-requests.service.js';
 
@@ -12,10 +13,11 @@ export class WebhookRequestsController {
   constructor(private readonly requests: WebhookRequestsService) {}
 
   @Get(':slug/requests')
-  @ApiOperation({ summary: "The app's newest 100 webhook deliveries, newest first (members of the owner organization)" })
+  @Permission('sentry-app.requests')
+  @ApiParam({ name: 'slug' })
+  @ApiOperation({ summary: "The app's newest 100 webhook deliveries, newest first (members of the owner organization; never an app token)" })
   @ApiOkResponse({ type: [WebhookRequestDto] })
-  @ApiErrors(403, 404)
-  list(@CurrentPrincipal() principal: Principal, @Param('slug') slug: string) {
-    return this.requests.list(principal, slug);
+  list(@CurrentTarget() { app }: Authorized) {
+    return this.requests.list(app!);
   }
 }

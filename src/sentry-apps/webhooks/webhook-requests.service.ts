@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../../auth/principal.js';
-import { SentryAppsService } from '../apps/sentry-apps.service.js';
+import type { SentryApp } from '../apps/entities/sentry-app.entity.js';
 import type { WebhookDeliveryStatus, WebhookEventType } from './entities/webhook-delivery.entity.js';
 
 export interface WebhookRequestView {
@@ -19,13 +18,9 @@ const LOG_SIZE = 100;
 /** Sentry's request log: what an integrator looks at when a webhook did not arrive. */
 @Injectable()
 export class WebhookRequestsService {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly sentryApps: SentryAppsService,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
-  async list(principal: Principal, slug: string): Promise<WebhookRequestView[]> {
-    const { app } = await this.sentryApps.forOwner(principal, slug);
+  async list(app: SentryApp): Promise<WebhookRequestView[]> {
     const rows = await this.dataSource.query<{ date_created: Date; event_type: WebhookEventType; webhook_url: string; response_code: number | null; slug: string; attempts: number; status: WebhookDeliveryStatus }[]>(
       `SELECT d.date_created, d.event_type, d.webhook_url, d.response_code, o.slug, d.attempts, d.status
          FROM webhook_deliveries d

@@ -1,0 +1,85 @@
+import { applyDecorators, CanActivate, createParamDecorator, ExecutionContext, ForbiddenException, Injectable, SetMetadata, type Type } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { BodyValidationPipe } from '../common/body-validation.pipe.js';
+import { BearerAuthError } from '../common/http-errors.js';
+import { ApiErrors } from '../openapi/error-bodies.js';
+import { AuthorizationService, type Authorized, type TargetRef } from './authorization.service.js';
+import { BearerTokenService } from './bearer-token.service.js';
+import { ruleOf, type Action } from './permissions.js';
+import type { AuthenticatedRequest } from './principal.js';
+
+export type PermissionRequest = FastifyRequest<{ Params: Record<string, string | undefined> }> & AuthenticatedRequest;
+
+/** Reads a route's target from its request; by default from the path's organizationSlug, slug and uuid. */
+export type TargetLocator = (request: PermissionRequest) => TargetRef | Promise<TargetRef>;
+
+export interface PermissionDeclaration {
+  action: Action;
+  locate?: TargetLocator;
+}
+
+export const PERMISSION = 'auth:permission';
+
+const fromPath: TargetLocator = ({ params }) => ({ organizationSlug: params.organizationSlug, appSlug: params.slug, installationUuid: params.uuid });
+
+const bodies = new BodyValidationPipe();
+
+/**
+ * A target named in the body (an app's owner organization, the role a member add grants):
+ * read from the body as the route's pipe validates it, so an invalid body gets that pipe's 400.
+ */
+export function fromBody<T extends object>(dto: Type<T>, locate: (body: T, request: PermissionRequest) => TargetRef): TargetLocator {
+  return async (request) => locate((await bodies.transform(request.body, { type: 'body', metatype: dto })) as T, request);
+}
+
+/**
+ * Who may call this route: one action of the permission model (permissions.ts), enforced by
+ * the global PermissionGuard. The OpenAPI document's 403 and 404 follow from the rule.
+ */
+export function Permission(action: Action, locate?: TargetLocator) {
+  const rule = ruleOf(action);
+  const refuses = !rule.public && !(rule.people === 'any' && rule.apps === 'any');
+  return applyDecorators(
+    SetMetadata(PERMISSION, { action, locate } satisfies PermissionDeclaration),
+    ApiErrors(...(refuses ? [403] : []), ...(rule.target ? [404] : [])),
+  );
+}
+
+/**
+ * Global: authenticates the Bearer token (unless the route's action is public) and asks the
+ * permission model whether its principal may do the route's action on the route's target.
+ * A route that declares no action is refused, so a forgotten declaration fails closed.
+ */
+@Injectable()
+export class PermissionGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: BearerTokenService,
+    private readonly authorization: AuthorizationService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const declared = this.reflector.getAllAndOverride<PermissionDeclaration | undefined>(PERMISSION, [context.getHandler(), context.getClass()]);
+    if (!declared) throw new ForbiddenException('This route declares no permission.');
+    if (ruleOf(declared.action).public) return true;
+    const request = context.switchToHttp().getRequest<PermissionRequest>();
+    request.principal = await this.tokens.authenticate(bearerToken(request.headers.authorization));
+    request.authorized = await this.authorization.authorize(request.principal, declared.action, () => (declared.locate ?? fromPath)(request));
+    return true;
+  }
+}
+
+/** DRF's messages: no header at all, versus a Bearer header without a token. */
+function bearerToken(header: string | undefined): string {
+  if (!header) throw new BearerAuthError('Authentication credentials were not provided.');
+  const [scheme, ...rest] = header.trim().split(/\s+/);
+  if (scheme?.toLowerCase() !== 'bearer') throw new BearerAuthError('Authentication credentials were not provided.');
+  if (rest.length !== 1 || !rest[0]) throw new BearerAuthError('Invalid token header. No credentials provided.');
+  return rest[0];
+}
+
+/** The target the guard authorized (its organization, app, installation). */
+export const CurrentTarget = createParamDecorator((_data: unknown, context: ExecutionContext): Authorized => {
+  return context.switchToHttp().getRequest<AuthenticatedRequest>().authorized!;
+});
