@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { TokenCacheModule } from './auth/token-cache.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
@@ -52,6 +53,7 @@ export class AppModule {
         HealthModule,
         TokenCacheModule,
         AuthModule,
+        AuditModule,
         UsersModule,
         OrganizationsModule,
         SentryAppsModule,

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { registerBodyParsers } from './common/body-parsing.js';
+import { trackCallerAddress } from './common/request-context.js';
 import type { AppConfig } from './config/app-config.js';
 import { BodyValidationPipe } from './common/body-validation.pipe.js';
 import { setupOpenApi } from './openapi/openapi.js';
@@ -64,6 +65,7 @@ function answerFrameworkError(error: FastifyError, request: FastifyRequest, repl
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify);
+  trackCallerAddress(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-ID', request.id);
   });

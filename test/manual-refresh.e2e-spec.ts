@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { JWT_BEARER_GRANT } from '../src/sentry-apps/authorizations/strategies/client-jwt.authenticator.js';
-import { callsOrganization, exchange, installedApp, tokenRequest, type TestSentryApp } from './support/factories.js';
+import { callsOrganization, exchange, installedApp, now, signClientJwt as sign, tokenRequest } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
-
-const now = () => Math.floor(Date.now() / 1000);
-
-function sign(app: TestSentryApp, claims: Record<string, unknown> = {}, { secret = app.clientSecret, alg = 'HS256' } = {}) {
-  return new SignJWT({ iss: app.clientId, iat: now(), exp: now() + 60, jti: randomUUID(), ...claims })
-    .setProtectedHeader({ alg })
-    .sign(new TextEncoder().encode(secret));
-}
 
 describe("Sentry's manual refresh (JWT bearer grant)", () => {
   let t: TestApp;

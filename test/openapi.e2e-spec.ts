@@ -31,6 +31,7 @@ const CONTRACT: Record<string, string[]> = {
   'POST /api/0/sentry-app-installations/{uuid}/authorizations': ['200', '201', '400', '401', '403', '404', '429'],
   'POST /api/0/sentry-app-installations/{uuid}/authorizations/revoke': ['200', '400', '401', '404', '429'],
   'GET /api/0/sentry-apps/{slug}/requests': ['200', '401', '403', '404'],
+  'GET /api/0/organizations/{organizationSlug}/audit-logs': ['200', '400', '401', '403', '404'],
 };
 
 describe('the OpenAPI document', () => {

@@ -1,3 +1,4 @@
+import { AuditLogEntry } from '../audit/entities/audit-log-entry.entity.js';
 import { ApiToken } from '../sentry-apps/authorizations/entities/api-token.entity.js';
 import { UsedJwt } from '../sentry-apps/authorizations/entities/used-jwt.entity.js';
 import { Grant } from '../sentry-apps/installations/entities/grant.entity.js';
@@ -10,4 +11,4 @@ import { PersonalToken } from '../users/entities/personal-token.entity.js';
 import { User } from '../users/entities/user.entity.js';
 import { WebhookDelivery } from '../sentry-apps/webhooks/entities/webhook-delivery.entity.js';
 
-export const entities = [User, PersonalToken, Organization, OrganizationMember, ApiApplication, SentryApp, Installation, Grant, ApiToken, UsedJwt, WebhookDelivery];
+export const entities = [User, PersonalToken, Organization, OrganizationMember, ApiApplication, SentryApp, Installation, Grant, ApiToken, UsedJwt, WebhookDelivery, AuditLogEntry];

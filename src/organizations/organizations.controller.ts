@@ -49,7 +49,7 @@ export class OrganizationsController {
   @ApiOperation({ summary: 'Add an existing user as a member (owners, managers; people only; no role above their own)' })
   @ApiCreatedResponse({ type: MemberDto })
   @ApiErrors(400, 409)
-  addMember(@CurrentTarget() { organization }: Authorized, @Body() body: AddMemberDto) {
-    return this.organizations.addMember(organization, body.email, body.role);
+  addMember(@CurrentPrincipal() principal: Principal, @CurrentTarget() { organization }: Authorized, @Body() body: AddMemberDto) {
+    return this.organizations.addMember(principal, organization, body.email, body.role);
   }
 }

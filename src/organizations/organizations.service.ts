@@ -1,5 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AuditLog } from '../audit/audit-log.service.js';
+import type { Principal } from '../auth/principal.js';
 import { isUniqueViolation } from '../common/database-errors.js';
 import { isValidSlug, slugify } from '../common/slug.js';
 import { ValidationFailed } from '../common/validation.js';
@@ -13,7 +15,10 @@ export function serializeOrganization(organization: Organization) {
 
 @Injectable()
 export class OrganizationsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditLog,
+  ) {}
 
   /** Creates the organization with its creator as owner. */
   async create(ownerId: string, input: { name: string; slug?: string }): Promise<Organization> {
@@ -36,13 +41,16 @@ export class OrganizationsService {
     return { ...organization, name };
   }
 
-  /** Who may add whom, with which role, is the permission model's. */
-  async addMember(organization: Organization, email: string, role: Role) {
+  /** Adds the member and its audit row in one transaction (who may add whom is the permission model's). */
+  async addMember(principal: Principal, organization: Organization, email: string, role: Role) {
     const user = await this.dataSource.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
     if (!user || user.isSentryApp) throw new NotFoundException('No user with this email.');
     try {
-      const member = await this.dataSource.getRepository(OrganizationMember).save({ organizationId: organization.id, userId: user.id, role });
-      return { id: member.id, email: user.email, role: member.role };
+      return await this.dataSource.transaction(async (em) => {
+        const member = await em.save(OrganizationMember, em.create(OrganizationMember, { organizationId: organization.id, userId: user.id, role }));
+        await this.audit.record(em, principal, { organizationId: organization.id, event: 'member.add', targetObject: member.id, data: { email: user.email, role } });
+        return { id: member.id, email: user.email, role: member.role };
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictException('This user is already a member.');
       throw error;

@@ -1,3 +1,5 @@
+import { SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
 import { randomHex } from '../../src/common/crypto.js';
 import { UsersService } from '../../src/users/users.service.js';
 import type { TestApp } from './test-app.js';
@@ -93,6 +95,15 @@ export function exchange(t: TestApp, app: TestSentryApp, installation: TestInsta
     code: installation.code,
     ...extra,
   });
+}
+
+export const now = () => Math.floor(Date.now() / 1000);
+
+/** A manual-refresh JWT (Sentry's JWT bearer grant), signed with the app's client secret unless told otherwise. */
+export function signClientJwt(app: TestSentryApp, claims: Record<string, unknown> = {}, { secret = app.clientSecret, alg = 'HS256' } = {}) {
+  return new SignJWT({ iss: app.clientId, iat: now(), exp: now() + 60, jti: randomUUID(), ...claims })
+    .setProtectedHeader({ alg })
+    .sign(new TextEncoder().encode(secret));
 }
 
 export function refresh(t: TestApp, app: TestSentryApp, installation: TestInstallation, refreshToken: string) {

@@ -2,6 +2,7 @@ import { Init1795929362551 } from './1795929362551-Init.js';
 import { TokenCacheInvalidation1795929733224 } from './1795929733224-TokenCacheInvalidation.js';
 import { WebhookDeliveries1795929802980 } from './1795929802980-WebhookDeliveries.js';
 import { UsedJwtIds1795930094041 } from './1795930094041-UsedJwtIds.js';
+import { AuditLog1796161101350 } from './1796161101350-AuditLog.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
-export const migrations = [Init1795929362551, TokenCacheInvalidation1795929733224, WebhookDeliveries1795929802980, UsedJwtIds1795930094041];
+export const migrations = [Init1795929362551, TokenCacheInvalidation1795929733224, WebhookDeliveries1795929802980, UsedJwtIds1795930094041, AuditLog1796161101350];

@@ -27,8 +27,8 @@ export class SentryAppsController {
   @ApiOperation({ summary: 'Create a sentry app, its proxy user and its API application (owners, managers of `organization`)' })
   @ApiCreatedResponse({ type: CreatedSentryAppDto })
   @ApiErrors(400, 409)
-  async create(@CurrentTarget() { organization }: Authorized, @Body() body: CreateSentryAppDto) {
-    return serializeSentryApp(await this.sentryApps.create(organization, body));
+  async create(@CurrentPrincipal() principal: Principal, @CurrentTarget() { organization }: Authorized, @Body() body: CreateSentryAppDto) {
+    return serializeSentryApp(await this.sentryApps.create(principal, organization, body));
   }
 
   @Get(':slug')
@@ -46,8 +46,8 @@ export class SentryAppsController {
   @ApiOperation({ summary: 'Publish or unpublish a sentry app (superusers only)' })
   @ApiOkResponse({ type: SentryAppDto })
   @ApiErrors(400)
-  async update(@CurrentTarget() { app }: Authorized, @Body() body: UpdateSentryAppDto) {
-    return serializeSentryApp(await this.sentryApps.setStatus(app!, body.status));
+  async update(@CurrentPrincipal() principal: Principal, @CurrentTarget() { app }: Authorized, @Body() body: UpdateSentryAppDto) {
+    return serializeSentryApp(await this.sentryApps.setStatus(principal, app!, body.status));
   }
 
   @Post(':slug/rotate-secret')
@@ -56,8 +56,8 @@ export class SentryAppsController {
   @ApiParam({ name: 'slug' })
   @ApiOperation({ summary: 'Replace the client secret (owners, managers of the owner organization)' })
   @ApiOkResponse({ type: ClientSecretDto })
-  rotateSecret(@CurrentTarget() { app }: Authorized) {
-    return this.sentryApps.rotateSecret(app!);
+  rotateSecret(@CurrentPrincipal() principal: Principal, @CurrentTarget() { app }: Authorized) {
+    return this.sentryApps.rotateSecret(principal, app!);
   }
 }
 

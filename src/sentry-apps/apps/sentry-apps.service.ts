@@ -1,6 +1,8 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, Not } from 'typeorm';
+import { AuditLog } from '../../audit/audit-log.service.js';
+import type { Principal } from '../../auth/principal.js';
 import { isUniqueViolation } from '../../common/database-errors.js';
 import { isValidSlug, slugify } from '../../common/slug.js';
 import { ValidationFailed } from '../../common/validation.js';
@@ -40,10 +42,11 @@ export class SentryAppsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly applications: ApiApplicationsService,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Creates the app with its proxy user and its API application (whose secret is shown this once). */
-  async create(owner: Organization, input: CreateSentryAppDto): Promise<SentryAppView> {
+  async create(principal: Principal, owner: Organization, input: CreateSentryAppDto): Promise<SentryAppView> {
     const slug = slugify(input.name);
     if (!isValidSlug(slug)) throw new ValidationFailed({ name: ['The name must contain letters or digits.'] });
     try {
@@ -64,6 +67,7 @@ export class SentryAppsService {
           verifyInstall: input.verifyInstall ?? true,
           status: 'unpublished',
         }));
+        await this.audit.record(em, principal, { organizationId: owner.id, event: 'sentry-app.add', targetObject: app.uuid, data: { sentryApp: slug, scopes: app.scopes } });
         return { app, owner, clientId: application.clientId, clientSecret };
       });
     } catch (error) {
@@ -72,13 +76,21 @@ export class SentryAppsService {
     }
   }
 
-  async setStatus(app: SentryApp, status: SentryAppStatus): Promise<SentryAppView> {
-    await this.dataSource.getRepository(SentryApp).update({ id: app.id }, { status });
+  /** Publishes or unpublishes; a change of status is audited in its owner organization. */
+  async setStatus(principal: Principal, app: SentryApp, status: SentryAppStatus): Promise<SentryAppView> {
+    await this.dataSource.transaction(async (em) => {
+      const changed = await em.update(SentryApp, { id: app.id, status: Not(status) }, { status });
+      if (changed.affected) await this.audit.record(em, principal, { organizationId: app.ownerOrganizationId, event: 'sentry-app.edit', targetObject: app.uuid, data: { sentryApp: app.slug, status } });
+    });
     return this.view({ ...app, status });
   }
 
-  async rotateSecret(app: SentryApp): Promise<{ clientSecret: string }> {
-    const clientSecret = await this.dataSource.transaction((em) => this.applications.rotateSecret(em, app.applicationId));
+  async rotateSecret(principal: Principal, app: SentryApp): Promise<{ clientSecret: string }> {
+    const clientSecret = await this.dataSource.transaction(async (em) => {
+      const secret = await this.applications.rotateSecret(em, app.applicationId);
+      await this.audit.record(em, principal, { organizationId: app.ownerOrganizationId, event: 'sentry-app.rotate-secret', targetObject: app.uuid, data: { sentryApp: app.slug } });
+      return secret;
+    });
     return { clientSecret };
   }
 

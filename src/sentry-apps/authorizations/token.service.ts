@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, IsNull } from 'typeorm';
+import { EntityManager } from 'typeorm';
+import { AuditLog, type RevocationReason } from '../../audit/audit-log.service.js';
 import { Clock } from '../../common/clock.js';
 import { randomHex, sha256Hex } from '../../common/crypto.js';
 import { rowsOf } from '../../common/sql.js';
@@ -40,6 +41,7 @@ export class TokenService {
   constructor(
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   async issue(em: EntityManager, pair: NewPair): Promise<IssuedPair> {
@@ -79,18 +81,32 @@ export class TokenService {
   }
 
   /** RFC 6749 §4.1.2 and RFC 9700 §4.14: a replayed code or refresh token ends its whole family. */
-  async revokeFamily(em: EntityManager, familyId: string): Promise<void> {
-    await em.update(ApiToken, { familyId, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+  async revokeFamily(em: EntityManager, familyId: string, reason: 'code-replay' | 'refresh-reuse'): Promise<void> {
+    await this.revoke(em, 'family_id = $2', [familyId], reason);
   }
 
   /** RFC 7009: revokes the pair that holds this access or refresh token; unknown tokens are ignored. */
   async revokePair(em: EntityManager, installationId: string, token: string): Promise<void> {
-    const hash = sha256Hex(token);
-    const live = { installationId, revokedAt: IsNull() };
-    await em.update(ApiToken, [{ ...live, tokenHash: hash }, { ...live, refreshTokenHash: hash }], { revokedAt: this.clock.now() });
+    await this.revoke(em, 'installation_id = $2 AND (token_hash = $3 OR refresh_token_hash = $3)', [installationId, sha256Hex(token)], 'revocation');
   }
 
-  async revokeInstallation(em: EntityManager, installationId: string): Promise<void> {
-    await em.update(ApiToken, { installationId, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+  /** Every live token of the installation: a manual refresh (audited here), or an uninstall (audited as such). */
+  async revokeInstallation(em: EntityManager, installationId: string, reason?: 'manual-refresh'): Promise<void> {
+    await this.revoke(em, 'installation_id = $2', [installationId], reason);
+  }
+
+  /**
+   * Revokes the live tokens `where` selects ($1 is the time) and, with a reason, writes the
+   * audit log's token.family-revoke in the same transaction: `em`'s, or one of its own.
+   */
+  private async revoke(em: EntityManager, where: string, params: unknown[], reason?: RevocationReason): Promise<void> {
+    const work = async (tx: EntityManager) => {
+      const revoked = rowsOf<{ installation_id: string }>(await tx.query(
+        `UPDATE api_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND ${where} RETURNING installation_id`,
+        [this.clock.now(), ...params],
+      ));
+      if (reason && revoked.length > 0) await this.audit.recordRevocation(tx, revoked[0]!.installation_id, reason, revoked.length);
+    };
+    await (!reason || em.queryRunner?.isTransactionActive ? work(em) : em.transaction(work));
   }
 }

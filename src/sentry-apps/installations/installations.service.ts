@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { AuditLog } from '../../audit/audit-log.service.js';
 import { AuthorizationService, type Authorized } from '../../auth/authorization.service.js';
 import type { Principal } from '../../auth/principal.js';
 import { GrantService } from '../authorizations/grant.service.js';
@@ -22,6 +23,7 @@ export class InstallationsService {
     private readonly tokens: TokenService,
     private readonly clock: Clock,
     private readonly webhooks: WebhookOutbox,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -40,16 +42,17 @@ export class InstallationsService {
         .execute();
       const installation = await em.findOneByOrFail(Installation, { sentryAppId: app.id, organizationId: organization.id, dateDeleted: IsNull() });
       const code = installation.uuid === uuid
-        ? await this.grantAndAnnounce(em, { installation, app, organization }, principal.userId)
+        ? await this.grantAndAnnounce(em, { installation, app, organization }, principal)
         : ((await this.grants.liveCodes(em, [installation.id])).get(installation.id) ?? null);
       return { installation, app, organization, code, redirectUrl: installRedirectUrl(app.redirectUrl, code, installation.uuid, organization.slug) };
     });
   }
 
-  /** A new installation's grant, and the webhook that announces it, in the same transaction. Returns the code. */
-  private async grantAndAnnounce(em: EntityManager, subject: WebhookSubject, actorUserId: string): Promise<string> {
+  /** A new installation's grant, the webhook that announces it and its audit row, in the same transaction. Returns the code. */
+  private async grantAndAnnounce(em: EntityManager, subject: WebhookSubject, principal: Principal): Promise<string> {
     const { grantId, code } = await this.grants.create(em, subject.installation.id);
-    await this.webhooks.enqueue(em, 'installation.created', subject, actorUserId, grantId);
+    await this.webhooks.enqueue(em, 'installation.created', subject, principal.userId, grantId);
+    await this.audit.record(em, principal, { organizationId: subject.organization.id, event: 'sentry-app.install', targetObject: subject.installation.uuid, data: { sentryApp: subject.app.slug } });
     return code;
   }
 
@@ -82,6 +85,7 @@ export class InstallationsService {
       await this.webhooks.enqueue(em, 'installation.deleted', subject, principal.userId);
       await this.grants.deleteForInstallation(em, subject.installation.id);
       await this.tokens.revokeInstallation(em, subject.installation.id);
+      await this.audit.record(em, principal, { organizationId: subject.organization.id, event: 'sentry-app.uninstall', targetObject: subject.installation.uuid, data: { sentryApp: subject.app.slug } });
     });
   }
 }

@@ -7,6 +7,7 @@ import type { Installation } from '../installations/entities/installation.entity
 import { serializeInstallation } from '../installations/installation-view.js';
 import type { Organization } from '../../organizations/entities/organization.entity.js';
 import type { SentryApp } from '../apps/entities/sentry-app.entity.js';
+import { displayName } from '../../users/display-name.js';
 import { User } from '../../users/entities/user.entity.js';
 import { WebhookDelivery, type WebhookEventType } from './entities/webhook-delivery.entity.js';
 
@@ -47,8 +48,7 @@ export class WebhookOutbox {
       action: event === 'installation.created' ? 'created' : 'deleted',
       installation: { uuid: installation.uuid },
       data: { installation: grantId ? { ...withoutCode, code: null } : withoutCode },
-      // Sentry's actor name is the user's display name, which falls back to the email.
-      actor: { type: 'user', id: actor.id, name: actor.name || actor.email },
+      actor: { type: 'user', id: actor.id, name: displayName(actor) },
     };
     const now = this.clock.now();
     await em.insert(WebhookDelivery, {

@@ -26,7 +26,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     const code = requiredString(body, 'code');
     // RFC 6749 §4.1.2: a second use of a code revokes every token it led to.
     const familyId = await this.grants.exchangedFamily(this.dataSource.manager, installation.id, code);
-    if (familyId) await this.tokens.revokeFamily(this.dataSource.manager, familyId);
+    if (familyId) await this.tokens.revokeFamily(this.dataSource.manager, familyId, 'code-replay');
     throw new InvalidGrantError();
   }
 }

@@ -68,7 +68,7 @@ export class RefreshTokenGrant implements GrantHandler {
     );
     if (!presented?.rotated_at) return undefined;
     if (!(await this.withinGrace(em, presented))) {
-      await this.tokens.revokeFamily(em, presented.family_id);
+      await this.tokens.revokeFamily(em, presented.family_id, 'refresh-reuse');
       return undefined;
     }
     // A retry after a lost response: only the newest pair minted from this token stays alive.
