@@ -2,7 +2,7 @@
 // Starts the product (production mode) and the bare baseline on one fresh database, seeds
 // it in bulk, then drives each scenario against each in turn with autocannon.
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { randomHex } from '../dist/src/common/crypto.js';
-import { startEmbeddedPostgres } from '../dist/src/database/embedded-postgres.js';
+import { removeEmbeddedPostgres, startEmbeddedPostgres } from '../dist/src/database/embedded-postgres.js';
 import { formatReport, meetsTargets } from './report.js';
 import { seed } from './seed.js';
 
@@ -144,11 +144,10 @@ async function freshDatabase() {
     return { url: url.toString(), description: `PostgreSQL ${version.split(' ')[0]} (DATABASE_URL)` };
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'authz-bench-'));
-  await chmod(dataDir, 0o755); // the unprivileged postgres account must reach it when run as root
   const handle = await startEmbeddedPostgres(dataDir);
   cleanups.push(async () => {
     await handle.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await removeEmbeddedPostgres(dataDir);
   });
   return { url: handle.url, description: 'embedded PostgreSQL 18' };
 }

