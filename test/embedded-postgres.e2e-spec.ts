@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,11 +36,12 @@ describe('the embedded PostgreSQL under a directory the postgres account cannot 
     await rm(privateDir, { recursive: true, force: true });
   });
 
-  it('runs from binaries and a DATA_DIR inside it, keeps its data across restarts, and is removed with DATA_DIR', async () => {
+  it('runs from binaries and a DATA_DIR inside it, past an empty pg/ a failed attempt left, keeps its data across restarts, and is removed with DATA_DIR', async () => {
     // A private copy of the package stands for a checkout under /root.
     await cp(dirname(packagedPostgres()), join(privateDir, 'package'), { recursive: true, verbatimSymlinks: true });
     const binaries = join(privateDir, 'package', 'native');
     const dataDir = join(privateDir, 'data');
+    mkdirSync(join(dataDir, 'pg'), { recursive: true }); // what a first attempt that failed left behind
     const firstNotices: string[] = [];
     const first = await startEmbeddedPostgres(dataDir, { binaries, notice: (line) => firstNotices.push(line) });
     try {

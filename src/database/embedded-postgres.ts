@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { chown, mkdir, rm, symlink } from 'node:fs/promises';
+import { chown, mkdir, rm, rmdir, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
@@ -79,12 +79,16 @@ async function clusterDirectory(root: string, account: PostgresAccount | undefin
     notice(`The embedded PostgreSQL keeps its data in ${linked} (linked from ${link}).`);
     return linked;
   }
-  if (!account || existsSync(link) || (await canReach(root, account))) return link;
+  if (!account || existsSync(join(link, 'PG_VERSION')) || (await canReach(root, account))) return link;
   const home = join(CLUSTERS_DIR, sha256Hex(root).slice(0, 16));
   // Left by an earlier DATA_DIR at this path, deleted with its link: that database is gone.
   if (runningPort(join(home, 'pg'))) throw new EmbeddedPostgresError(`a PostgreSQL still runs on ${home}/pg, which no DATA_DIR links to any more`);
   await rm(home, { recursive: true, force: true });
   await makeHome(home, root, account);
+  // An empty DATA_DIR/pg is what an unreachable first attempt leaves; anything more is kept.
+  await rmdir(link).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
   await symlink(join(home, 'pg'), link);
   notice(`The "postgres" account cannot reach ${root}, so the embedded PostgreSQL keeps its data in ${join(home, 'pg')} (linked from ${link}).`);
   return join(home, 'pg');
