@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { randomHex, safeEqual, SecretBox, sha256Hex } from './crypto.js';
+import { openUnder, randomHex, safeEqual, sealUnder, SecretBox, sha256Hex } from './crypto.js';
 
 describe('SecretBox', () => {
   const box = new SecretBox('a-secret-key-of-at-least-32-characters');
@@ -33,5 +33,35 @@ describe('hashing and comparison', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     expect(safeEqual('same', 'same')).toBe(true);
     expect(safeEqual('same', 'sam')).toBe(false);
+  });
+});
+
+describe('sealing under a presented secret', () => {
+  const secret = randomHex(32);
+  const plaintext = Buffer.from(randomHex(64), 'hex');
+
+  it('opens only with the same secret and context', () => {
+    const sealed = sealUnder(secret, 'row-1', plaintext);
+    expect(sealed.includes(plaintext)).toBe(false);
+    expect(openUnder(secret, 'row-1', sealed)).toEqual(plaintext);
+    expect(sealUnder(secret, 'row-1', plaintext).equals(sealed)).toBe(false);
+    expect(openUnder(randomHex(32), 'row-1', sealed)).toBeUndefined();
+    expect(openUnder(secret, 'row-2', sealed)).toBeUndefined();
+  });
+
+  it("gives nothing to the holder of the secret's digest, the stored value", () => {
+    const sealed = sealUnder(secret, 'row-1', plaintext);
+    expect(openUnder(sha256Hex(secret), 'row-1', sealed)).toBeUndefined();
+  });
+
+  it('refuses damaged, truncated and unknown-version seals without throwing', () => {
+    const sealed = sealUnder(secret, 'row-1', plaintext);
+    for (const index of [0, 5, 20, sealed.length - 1]) {
+      const damaged = Buffer.from(sealed);
+      damaged[index]! ^= 1;
+      expect(openUnder(secret, 'row-1', damaged)).toBeUndefined();
+    }
+    expect(openUnder(secret, 'row-1', sealed.subarray(0, 28))).toBeUndefined();
+    expect(openUnder(secret, 'row-1', Buffer.alloc(0))).toBeUndefined();
   });
 });

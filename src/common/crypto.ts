@@ -25,6 +25,39 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(left, right);
 }
 
+const SEALED_VERSION = 1;
+const SEALED_HEADER = 1 + 12 + 16;
+const SEAL_LABEL = 'sentry-app-authz: sealed under a presented secret, v1';
+
+/**
+ * The key of `sealUnder`: HKDF-SHA256 of the caller's secret alone, with `context` as salt.
+ * Nothing stored (and not SECRET_KEY) goes in, so only whoever presents the secret derives it;
+ * its SHA-256 digest, which the database holds, does not help (HKDF is keyed HMAC, not a hash).
+ */
+function keyUnder(secret: string, context: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.from(context, 'utf8'), SEAL_LABEL, 32));
+}
+
+/** AES-256-GCM under a key only `secret` gives, bound to `context` (also the AAD): version, iv, tag, ciphertext. */
+export function sealUnder(secret: string, context: string, plaintext: Buffer): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', keyUnder(secret, context), iv).setAAD(Buffer.from(context, 'utf8'));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([Buffer.of(SEALED_VERSION), iv, cipher.getAuthTag(), body]);
+}
+
+/** The plaintext of `sealUnder`, or undefined for another secret or context, or a damaged seal. */
+export function openUnder(secret: string, context: string, sealed: Buffer): Buffer | undefined {
+  if (sealed.length < SEALED_HEADER || sealed[0] !== SEALED_VERSION) return undefined;
+  const decipher = createDecipheriv('aes-256-gcm', keyUnder(secret, context), sealed.subarray(1, 13)).setAAD(Buffer.from(context, 'utf8'));
+  decipher.setAuthTag(sealed.subarray(13, SEALED_HEADER));
+  try {
+    return Buffer.concat([decipher.update(sealed.subarray(SEALED_HEADER)), decipher.final()]);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Everything derived from SECRET_KEY: AES-256-GCM for client secrets at rest (webhooks
  * are signed with them, so they cannot be one-way hashed), and the HMAC key that turns a
