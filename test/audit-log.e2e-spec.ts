@@ -87,9 +87,13 @@ describe('the audit log', () => {
   describe('token families', () => {
     const revocations = async (organization: TestOrganization) => (await auditLog(organization)).filter((row) => row.event === 'token.family-revoke');
 
-    it('records a replayed code, on behalf of the app, with reason code-replay', async () => {
+    it('records a code replayed after the grace window, on behalf of the app, with reason code-replay', async () => {
       const { app, organization, installation } = await installedApp(t);
       await exchange(t, app, installation).expect(201);
+      // A double submit inside the window revokes nothing, so there is nothing to record.
+      await exchange(t, app, installation).expect(403);
+      expect(await revocations(organization)).toEqual([]);
+      t.clock.advance(t.config.REFRESH_GRACE_SECONDS + 1);
       await exchange(t, app, installation).expect(403);
       expect(await revocations(organization)).toEqual([expect.objectContaining({
         actor: { type: 'sentry_app', id: app.uuid, name: expect.any(String) },
@@ -148,9 +152,10 @@ describe('the audit log', () => {
       } finally {
         await fault('DROP TRIGGER refuse_member ON organization_members');
       }
-      // A replayed code whose audit row cannot be written revokes nothing.
+      // A code replayed after the grace window whose audit row cannot be written revokes nothing.
       const { app, installation, organization: target } = await installedApp(t);
       const pair = (await exchange(t, app, installation).expect(201)).body;
+      t.clock.advance(t.config.REFRESH_GRACE_SECONDS + 1);
       await fault(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log_entries FOR EACH ROW WHEN (NEW.event = 'token.family-revoke') EXECUTE FUNCTION refuse()`);
       try {
         expect((await exchange(t, app, installation)).status).toBeGreaterThanOrEqual(500);

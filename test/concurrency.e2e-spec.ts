@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bearer, createOrganization, createSentryApp, createUser, exchange, install, installedApp, refresh } from './support/factories.js';
+import { bearer, createOrganization, createSentryApp, createUser, exchange, install, installedApp, livePairs, refresh } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /** Starts every attempt before awaiting any, so they really overlap on the server. */
@@ -23,8 +23,8 @@ describe('concurrency: racing requests keep the invariants', () => {
     await t.close();
   });
 
-  it('50 parallel exchanges of one code give exactly one 201 and one token row', async () => {
-    const { app, installation } = await installedApp(t);
+  it('50 parallel exchanges of one code give exactly one 201 and one token row, and that token keeps working', async () => {
+    const { app, installation, organization } = await installedApp(t);
     const responses = await together(50, () => exchange(t, app, installation));
     racesRun += responses.length;
     expect(tally(responses.map((response) => response.status))).toEqual({ 201: 1, 403: 49 });
@@ -34,29 +34,52 @@ describe('concurrency: racing requests keep the invariants', () => {
       [installation.uuid],
     );
     expect(count).toBe(1);
+    // The losers are the same client racing itself, inside the grace window: they revoke nothing.
+    const winner = responses.find((response) => response.status === 201)!.body;
+    await t.http().get(`/api/0/organizations/${organization.slug}/`).set(bearer(winner.token)).expect(200);
+    await refresh(t, app, installation, winner.refreshToken).expect(201);
   });
 
-  it('50 parallel refreshes of one refresh token leave one consistent family with one live pair', async () => {
+  it('50 parallel refreshes of one refresh token all get one and the same pair, and that pair works', async () => {
     const { organization, app, installation } = await installedApp(t);
     const first = (await exchange(t, app, installation).expect(201)).body;
     const responses = await together(50, () => refresh(t, app, installation, first.refreshToken));
     racesRun += responses.length;
-    const statuses = responses.map((response) => response.status);
-    expect(statuses.every((status) => status === 201 || status === 403)).toBe(true);
-    const issued = responses.filter((response) => response.status === 201).map((response) => response.body.token as string);
-    expect(issued.length).toBeGreaterThanOrEqual(1);
+    expect(tally(responses.map((response) => response.status))).toEqual({ 201: 50 });
+    const answers = new Set(responses.map((response) => JSON.stringify(response.body)));
+    expect(answers.size).toBe(1);
+    const pair = responses[0]!.body;
 
-    const rows = await t.dataSource.query<{ family_id: string; live: boolean }[]>(
-      `SELECT t.family_id, (t.revoked_at IS NULL AND t.rotated_at IS NULL) AS live
+    const rows = await t.dataSource.query<{ id: string; family_id: string; live: boolean }[]>(
+      `SELECT t.id, t.family_id, (t.revoked_at IS NULL AND t.rotated_at IS NULL) AS live
          FROM api_tokens t JOIN sentry_app_installations i ON i.id = t.installation_id WHERE i.uuid = $1`,
       [installation.uuid],
     );
+    expect(rows).toHaveLength(2);
     expect(new Set(rows.map((row) => row.family_id)).size).toBe(1);
-    expect(rows).toHaveLength(1 + issued.length);
-    expect(rows.filter((row) => row.live)).toHaveLength(1);
-    // The one live row is a token some caller holds, and it is the only one that works.
-    const working = await Promise.all([first.token, ...issued].map(async (token) => (await t.http().get(`/api/0/organizations/${organization.slug}/`).set(bearer(token))).status));
-    expect(tally(working)).toEqual({ 200: 1, 401: issued.length });
+    expect(rows.filter((row) => row.live).map((row) => row.id)).toEqual([pair.id]);
+    await t.http().get(`/api/0/organizations/${organization.slug}/`).set(bearer(pair.token)).expect(200);
+    await t.http().get(`/api/0/organizations/${organization.slug}/`).set(bearer(first.token)).expect(401);
+    await refresh(t, app, installation, pair.refreshToken).expect(201);
+  });
+
+  it('20 retries of a refresh racing a refresh of the pair they answer never leave a retrier with a dead pair beside a live one', async () => {
+    const { organization, app, installation } = await installedApp(t);
+    const first = (await exchange(t, app, installation).expect(201)).body;
+    const second = (await refresh(t, app, installation, first.refreshToken).expect(201)).body;
+    const [moved, ...retries] = await Promise.all([
+      refresh(t, app, installation, second.refreshToken),
+      ...Array.from({ length: 20 }, () => refresh(t, app, installation, first.refreshToken)),
+    ]);
+    racesRun += 1 + retries.length;
+    expect(moved!.status).toBe(201);
+    const statuses = tally(retries.map((response) => response.status));
+    for (const response of retries.filter((r) => r.status === 201)) expect(response.body).toEqual(second);
+    // A retry that came after the rotation is reuse and ends the family; before it, it got `second`, then rotated.
+    const third = await t.http().get(`/api/0/organizations/${organization.slug}/`).set(bearer(moved!.body.token));
+    if (statuses[403]) expect(third.status).toBe(401);
+    else expect({ statuses, third: third.status }).toEqual({ statuses: { 201: 20 }, third: 200 });
+    expect(await livePairs(t, installation.uuid)).toBe(statuses[403] ? 0 : 1);
   });
 
   it('20 parallel installs of one app into one organization make one installation with one grant', async () => {

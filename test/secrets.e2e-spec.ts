@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { SecretBox } from '../src/common/crypto.js';
-import { bearer, createUser, installedApp, tokenRequest } from './support/factories.js';
+import { openUnder, SecretBox } from '../src/common/crypto.js';
+import { bearer, createUser, exchange, installedApp, refresh, tokenRequest } from './support/factories.js';
 import { leaked, runFullFlow } from './support/full-flow.js';
 import { LogCapture } from './support/log-capture.js';
 import { spawnServer } from './support/spawned-server.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestApp, TEST_SECRET_KEY, type TestApp } from './support/test-app.js';
 
 const STOLEN_TABLES = ['api_tokens', 'api_grants', 'api_applications', 'personal_tokens'];
 
@@ -56,10 +56,21 @@ describe('a stolen copy of the database', () => {
     await runFullFlow(t.http, (await createUser(t, { superuser: true })).token);
     // A live installation and its client: any value that worked here would be a usable secret.
     const { app, installation } = await installedApp(t);
+    // A refresh inside its retry window: its pair's sealed answer is in the dump too.
+    const refreshed = await installedApp(t);
+    const first = (await exchange(t, refreshed.app, refreshed.installation).expect(201)).body;
+    await refresh(t, refreshed.app, refreshed.installation, first.refreshToken).expect(201);
     const dump = new Map<string, Record<string, unknown>[]>();
     for (const table of STOLEN_TABLES) dump.set(table, (await t.dataSource.query(`SELECT row_to_json(x) AS row FROM ${table} x`)).map((r: { row: Record<string, unknown> }) => r.row));
     const values = new Set([...dump.values()].flat().flatMap((row) => Object.values(row)).filter((value) => value !== null).map(String));
     expect(values.size).toBeGreaterThan(40);
+
+    // With SECRET_KEY known as well, no stored value opens a sealed answer; the refresh token it answers does.
+    const sealed = dump.get('api_tokens')!.filter((row) => row.sealed_answer).map((row) => ({ context: String(row.token_hash), answer: Buffer.from(String(row.sealed_answer).slice(2), 'hex') }));
+    expect(sealed.length).toBeGreaterThanOrEqual(2);
+    expect(sealed.some(({ context, answer }) => openUnder(first.refreshToken, context, answer))).toBe(true);
+    const keys = [...values, TEST_SECRET_KEY];
+    expect(sealed.flatMap(({ context, answer }) => keys.filter((key) => openUnder(key, context, answer)))).toEqual([]);
 
     const clientIds = dump.get('api_applications')!.map((row) => String(row.client_id));
     const refused: number[] = [];
@@ -72,13 +83,22 @@ describe('a stolen copy of the database', () => {
         refused.push((await tokenRequest(t, installation.uuid).send({ client_id: clientId, client_secret: value, grant_type: 'authorization_code', code: installation.code })).status);
       }
     }
-    console.log(`reliability: stolen database: ${values.size} stored values tried ${refused.length} ways, none authenticated`);
+    console.log(`reliability: stolen database: ${values.size} stored values tried ${refused.length} ways, none authenticated; ${sealed.length} sealed refresh answers, none opened by a stored value or SECRET_KEY`);
     expect(refused.filter((status) => status < 400)).toEqual([]);
     // The code was never consumed by those attempts: the real one still works.
     const real = await tokenRequest(t, installation.uuid).send({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'authorization_code', code: installation.code });
     expect(real.status).toBe(201);
     await t.http().get('/api/0/users/me/').set(bearer(real.body.token)).expect(200);
   }, 60_000);
+
+  it('keeps a sealed refresh answer only while a retry could use it: rotating its pair erases it', async () => {
+    const { app, installation } = await installedApp(t);
+    const first = (await exchange(t, app, installation).expect(201)).body;
+    const second = (await refresh(t, app, installation, first.refreshToken).expect(201)).body;
+    const third = (await refresh(t, app, installation, second.refreshToken).expect(201)).body;
+    const rows = await t.dataSource.query<{ id: string; sealed: boolean }[]>('SELECT id, sealed_answer IS NOT NULL AS sealed FROM api_tokens WHERE id IN ($1, $2, $3) ORDER BY id', [first.id, second.id, third.id]);
+    expect(rows.map((row) => row.sealed)).toEqual([false, false, true]);
+  });
 
   it('cannot be turned into client secrets or grant codes without SECRET_KEY', async () => {
     const { app, installation } = await installedApp(t);

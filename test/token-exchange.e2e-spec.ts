@@ -87,14 +87,22 @@ describe('token endpoint: the contract, step by step', () => {
       expect(response.body.error).toBe('invalid_grant');
     });
 
-    it('rejects a reused code and revokes the token it issued', async () => {
+    it('rejects a reused code, and revokes the token it issued once the grace window is over', async () => {
       const { app, installation, organization } = await installedApp(t);
       const first = await exchange(t, app, installation).expect(201);
-      const replay = await exchange(t, app, installation).expect(403);
-      expect(replay.body).toEqual({ detail: 'Invalid grant', error: 'invalid_grant' });
-      const call = await t.http().get(`/api/0/organizations/${organization.slug}/`).set(bearer(first.body.token)).expect(401);
-      expect(call.body).toEqual({ detail: 'Invalid token' });
-      await refresh(t, app, installation, first.body.refreshToken).expect(403);
+      const doubleSubmit = await exchange(t, app, installation).expect(403);
+      expect(doubleSubmit.body).toEqual({ detail: 'Invalid grant', error: 'invalid_grant' });
+      await t.http().get(`/api/0/organizations/${organization.slug}/`).set(bearer(first.body.token)).expect(200);
+      t.clock.advance(61);
+      try {
+        const replay = await exchange(t, app, installation).expect(403);
+        expect(replay.body).toEqual({ detail: 'Invalid grant', error: 'invalid_grant' });
+        const call = await t.http().get(`/api/0/organizations/${organization.slug}/`).set(bearer(first.body.token)).expect(401);
+        expect(call.body).toEqual({ detail: 'Invalid token' });
+        await refresh(t, app, installation, first.body.refreshToken).expect(403);
+      } finally {
+        t.clock.advance(-61);
+      }
     });
 
     it('rejects an unknown refresh token, and one of another installation', async () => {

@@ -32,12 +32,18 @@ describe('two instances on one database', () => {
   const rejectedOn = (instance: TestApp, slug: string, token: string) => async () =>
     (await instance.http().get(`/api/0/organizations/${slug}/`).set(bearer(token))).status === 401;
 
-  it('rejects on B a code exchanged on A, and the replay ends the family on both', async () => {
+  it('rejects on B a code exchanged on A, and a replay after the grace window ends the family on both', async () => {
     const { organization, app, installation } = await installedApp(a);
     const issued = (await exchange(a, app, installation).expect(201)).body;
     await b.http().get(`/api/0/organizations/${organization.slug}/`).set(bearer(issued.token)).expect(200);
-    const replay = await exchange(b, app, installation).expect(403);
-    expect(replay.body.error).toBe('invalid_grant');
+    expect((await exchange(b, app, installation).expect(403)).body.error).toBe('invalid_grant');
+    await a.http().get(`/api/0/organizations/${organization.slug}/`).set(bearer(issued.token)).expect(200);
+    b.clock.advance(61);
+    try {
+      expect((await exchange(b, app, installation).expect(403)).body.error).toBe('invalid_grant');
+    } finally {
+      b.clock.advance(-61);
+    }
     latencies.push(await seenWithin(rejectedOn(a, organization.slug, issued.token)));
   });
 

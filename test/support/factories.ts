@@ -115,6 +115,12 @@ export function refresh(t: TestApp, app: TestSentryApp, installation: TestInstal
   });
 }
 
+/** Every pair ever issued to the installation, live or not (rows the janitor has not deleted). */
+export async function storedPairs(t: TestApp, installationUuid: string): Promise<number> {
+  const [{ n }] = await t.dataSource.query('SELECT count(*)::int AS n FROM api_tokens t JOIN sentry_app_installations i ON i.id = t.installation_id WHERE i.uuid = $1', [installationUuid]);
+  return n;
+}
+
 /** The pairs of the installation's families that are still alive (neither rotated nor revoked). */
 export async function livePairs(t: TestApp, installationUuid: string): Promise<number> {
   const [{ live }] = await t.dataSource.query(

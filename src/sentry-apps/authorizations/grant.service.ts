@@ -55,10 +55,10 @@ export class GrantService {
     };
   }
 
-  /** The family a code started, when the code was exchanged already (so this is a replay). */
-  async exchangedFamily(em: EntityManager, installationId: string, code: string): Promise<string | undefined> {
-    const used = await em.findOne(Grant, { select: { familyId: true }, where: { codeHash: sha256Hex(code), installationId, exchangedAt: Not(IsNull()) } });
-    return used?.familyId ?? undefined;
+  /** When a code was exchanged and the family it started, if it was (so this is a replay). */
+  async exchanged(em: EntityManager, installationId: string, code: string): Promise<{ familyId: string; exchangedAt: Date } | undefined> {
+    const used = await em.findOne(Grant, { select: { familyId: true, exchangedAt: true }, where: { codeHash: sha256Hex(code), installationId, exchangedAt: Not(IsNull()) } });
+    return used?.familyId && used.exchangedAt ? { familyId: used.familyId, exchangedAt: used.exchangedAt } : undefined;
   }
 
   async deleteForInstallation(em: EntityManager, installationId: string): Promise<void> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditLog, type RevocationReason } from '../../audit/audit-log.service.js';
 import { Clock } from '../../common/clock.js';
-import { randomHex, sha256Hex } from '../../common/crypto.js';
+import { openUnder, randomHex, sealUnder, sha256Hex } from '../../common/crypto.js';
 import { rowsOf } from '../../common/sql.js';
 import { AppConfig } from '../../config/app-config.js';
 import { ApiToken } from './entities/api-token.entity.js';
@@ -33,7 +33,19 @@ export interface ConsumingStatement {
   params: unknown[];
 }
 
-const COLUMNS = 'installation_id, family_id, parent_id, token_hash, refresh_token_hash, token_last_characters, scopes, expires_at, date_created';
+/** The pair a rotated refresh token minted, as a retry of that refresh finds it. */
+export interface Successor {
+  id: string;
+  live: boolean;
+  token_hash: string;
+  refresh_token_hash: string;
+  scopes: string[];
+  expires_at: Date;
+  date_created: Date;
+  sealed_answer: Buffer | null;
+}
+
+const COLUMNS = 'installation_id, family_id, parent_id, token_hash, refresh_token_hash, token_last_characters, scopes, expires_at, date_created, sealed_answer';
 
 /** Mints and revokes token pairs. Plaintexts leave only in the response that created them. */
 @Injectable()
@@ -59,20 +71,57 @@ export class TokenService {
 
   /**
    * Consumes and mints in one statement: atomic without a transaction block, and one round
-   * trip on the token endpoint's common path. Undefined when nothing was consumed.
+   * trip on the token endpoint's common path. Undefined when nothing was consumed. With
+   * `presentedRefreshToken`, the new pair is also stored sealed under it, for `answerAgain`.
    */
-  async issueConsuming(em: EntityManager, consuming: ConsumingStatement): Promise<IssuedPair | undefined> {
+  async issueConsuming(em: EntityManager, consuming: ConsumingStatement, presentedRefreshToken?: string): Promise<IssuedPair | undefined> {
     const { token, refreshToken, expiresAt, dateCreated } = this.mint();
+    const tokenHash = sha256Hex(token);
+    const sealed = presentedRefreshToken === undefined ? null : sealUnder(presentedRefreshToken, tokenHash, Buffer.from(token + refreshToken, 'hex'));
     const $ = (n: number) => `$${consuming.params.length + n}`;
     // Raw SQL on purpose: the token endpoint's success path is this one round trip (see npm run bench).
     const [row] = rowsOf<{ id: string; scopes: string[] }>(await em.query(
       `WITH consumed AS (${consuming.sql})
        INSERT INTO api_tokens (${COLUMNS})
-       SELECT installation_id, family_id, parent_id, ${$(1)}, ${$(2)}, ${$(3)}, scopes, ${$(4)}::timestamptz, ${$(5)}::timestamptz FROM consumed
+       SELECT installation_id, family_id, parent_id, ${$(1)}, ${$(2)}, ${$(3)}, scopes, ${$(4)}::timestamptz, ${$(5)}::timestamptz, ${$(6)}::bytea FROM consumed
        RETURNING id, scopes`,
-      [...consuming.params, sha256Hex(token), sha256Hex(refreshToken), token.slice(-4), expiresAt, dateCreated],
+      [...consuming.params, tokenHash, sha256Hex(refreshToken), token.slice(-4), expiresAt, dateCreated, sealed],
     ));
     return row && { id: String(row.id), token, refreshToken, expiresAt, dateCreated, scopes: row.scopes };
+  }
+
+  /** Within REFRESH_GRACE_SECONDS of `since` (a rotation or a code's exchange); never when the window is 0. */
+  withinGrace(since: Date): boolean {
+    const graceMs = this.config.REFRESH_GRACE_SECONDS * 1000;
+    return graceMs > 0 && this.clock.now().getTime() - since.getTime() < graceMs;
+  }
+
+  /**
+   * The newest pair minted from `parentId`, share-locked: a concurrent rotation of it either
+   * committed before (and is seen) or waits until this transaction ends.
+   */
+  async successorOf(em: EntityManager, parentId: string): Promise<Successor | undefined> {
+    const [successor] = await em.query<Successor[]>(
+      `SELECT id, (rotated_at IS NULL AND revoked_at IS NULL) AS live, token_hash, refresh_token_hash, scopes, expires_at, date_created, sealed_answer
+         FROM api_tokens WHERE parent_id = $1 ORDER BY id DESC LIMIT 1 FOR SHARE`,
+      [parentId],
+    );
+    return successor;
+  }
+
+  /**
+   * The successor's first answer again, opened with the refresh token that minted it, which
+   * is the only key to it. Undefined when it cannot be (erased, or not this token's answer).
+   */
+  answerAgain(successor: Successor, presentedRefreshToken: string): IssuedPair | undefined {
+    if (!successor.sealed_answer) return undefined;
+    const opened = openUnder(presentedRefreshToken, successor.token_hash, successor.sealed_answer);
+    if (opened?.length !== 64) return undefined;
+    const token = opened.subarray(0, 32).toString('hex');
+    const refreshToken = opened.subarray(32).toString('hex');
+    if (sha256Hex(token) !== successor.token_hash || sha256Hex(refreshToken) !== successor.refresh_token_hash) return undefined;
+    const { id, expires_at: expiresAt, date_created: dateCreated, scopes } = successor;
+    return { id: String(id), token, refreshToken, expiresAt, dateCreated, scopes };
   }
 
   private mint() {

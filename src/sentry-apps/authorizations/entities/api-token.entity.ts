@@ -8,6 +8,7 @@ import { Installation } from '../../installations/entities/installation.entity.j
  * until their whole family has expired, so that a replay can still be detected.
  */
 @Entity({ name: 'api_tokens' })
+@Index('api_tokens_sealed_answer_date_created_idx', ['dateCreated'], { where: 'sealed_answer IS NOT NULL' })
 export class ApiToken {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;
@@ -52,4 +53,12 @@ export class ApiToken {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt: Date | null;
+
+  /**
+   * This pair's plaintexts, sealed under the refresh token that minted it (its parent's), so
+   * a retry of that refresh inside REFRESH_GRACE_SECONDS gets this same pair; erased once the
+   * window has closed. Only that refresh token opens it (common/crypto.ts sealUnder).
+   */
+  @Column({ name: 'sealed_answer', type: 'bytea', nullable: true, select: false })
+  sealedAnswer: Buffer | null;
 }

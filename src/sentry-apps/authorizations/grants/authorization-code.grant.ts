@@ -21,12 +21,19 @@ export class AuthorizationCodeGrant implements GrantHandler {
     return this.tokens.issueConsuming(this.dataSource.manager, this.grants.consuming(installationUuid, client.sentryAppId, body.code));
   }
 
-  /** The code could not be consumed: unknown, expired, or used already. */
+  /**
+   * The code could not be consumed: unknown, expired, or used already. RFC 6749 §4.1.2: a
+   * second use is denied, and revokes every token the code led to, unless it comes inside the
+   * grace window: only the client itself gets here (its secret was checked, and the code is
+   * its installation's), so that is a double submit or two racing workers, whose first
+   * exchange's tokens must keep working.
+   */
   async handle({ installation, body }: GrantRequest): Promise<IssuedPair> {
     const code = requiredString(body, 'code');
-    // RFC 6749 §4.1.2: a second use of a code revokes every token it led to.
-    const familyId = await this.grants.exchangedFamily(this.dataSource.manager, installation.id, code);
-    if (familyId) await this.tokens.revokeFamily(this.dataSource.manager, familyId, 'code-replay');
+    const exchanged = await this.grants.exchanged(this.dataSource.manager, installation.id, code);
+    if (exchanged && !this.tokens.withinGrace(exchanged.exchangedAt)) {
+      await this.tokens.revokeFamily(this.dataSource.manager, exchanged.familyId, 'code-replay');
+    }
     throw new InvalidGrantError();
   }
 }
