@@ -60,8 +60,8 @@ const COMMANDS: Record<string, Command> = {
   },
   janitor: {
     usage: `janitor
-    Delete expired grants, dead token families, expired JWT ids and old webhook deliveries
-    once, and print the counts (the server also does this every JANITOR_INTERVAL_SECONDS).`,
+    Delete expired grants, dead token families, expired JWT ids and old webhook deliveries,
+    erase refresh answers whose retry window has closed, once, and print the counts (the server also does this every JANITOR_INTERVAL_SECONDS).`,
     async run(context, args) {
       parseArgs({ args, options: {} });
       return context.get(JanitorService).run();

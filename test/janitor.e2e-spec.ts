@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { JanitorService } from '../src/janitor/janitor.service.js';
-import { callsOrganization, exchange, installedApp, refresh } from './support/factories.js';
+import { callsOrganization, exchange, installedApp, refresh, storedPairs } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const HOURS = 3600;
@@ -16,7 +16,7 @@ describe('the janitor', () => {
   afterAll(() => t.close());
 
   const count = async (sql: string, params: unknown[]) => (await t.dataSource.query(sql, params))[0].n as number;
-  const tokensOf = (uuid: string) => count('SELECT count(*)::int AS n FROM api_tokens t JOIN sentry_app_installations i ON i.id = t.installation_id WHERE i.uuid = $1', [uuid]);
+  const tokensOf = (uuid: string) => storedPairs(t, uuid);
   const grantsOf = (uuid: string) => count('SELECT count(*)::int AS n FROM api_grants g JOIN sentry_app_installations i ON i.id = g.installation_id WHERE i.uuid = $1', [uuid]);
 
   it('keeps a family, and its reuse detection, until the whole family has expired', async () => {
@@ -50,6 +50,26 @@ describe('the janitor', () => {
       await refresh(t, app, installation, pair.refreshToken).expect(201);
     } finally {
       t.clock.advance(-30 * 24 * HOURS);
+    }
+  });
+
+  it('erases the sealed answers to refresh retries once the grace window has closed, and nothing else', async () => {
+    const { app, installation, organization } = await installedApp(t);
+    const first = (await exchange(t, app, installation).expect(201)).body;
+    const second = (await refresh(t, app, installation, first.refreshToken).expect(201)).body;
+    const sealed = async () => (await t.dataSource.query('SELECT sealed_answer IS NOT NULL AS sealed FROM api_tokens WHERE id = $1', [second.id]))[0].sealed as boolean;
+    await janitor.run();
+    expect(await sealed()).toBe(true);
+    await refresh(t, app, installation, first.refreshToken).expect(201);
+    t.clock.advance(60);
+    try {
+      expect((await janitor.run()).sealedAnswers).toBeGreaterThanOrEqual(1);
+      expect(await sealed()).toBe(false);
+      expect(await tokensOf(installation.uuid)).toBe(2);
+      expect(await callsOrganization(t, organization.slug, second.token)).toBe(200);
+      await refresh(t, app, installation, second.refreshToken).expect(201);
+    } finally {
+      t.clock.advance(-60);
     }
   });
 
@@ -95,7 +115,7 @@ describe('the janitor', () => {
     await client.connect();
     try {
       await client.query('SELECT pg_advisory_lock(7401003, hashtext(current_schema()))');
-      expect(await janitor.run()).toEqual({ skipped: true, tokens: 0, grants: 0, jwtIds: 0, webhookDeliveries: 0 });
+      expect(await janitor.run()).toEqual({ skipped: true, tokens: 0, grants: 0, jwtIds: 0, webhookDeliveries: 0, sealedAnswers: 0 });
       await client.query('SELECT pg_advisory_unlock(7401003, hashtext(current_schema()))');
       expect((await janitor.run()).skipped).toBe(false);
     } finally {

@@ -11,6 +11,8 @@ export interface JanitorReport {
   grants: number;
   jwtIds: number;
   webhookDeliveries: number;
+  /** Refresh answers erased once their retry window had closed. */
+  sealedAnswers: number;
 }
 
 /** How long a finished webhook delivery stays in the request log. */
@@ -34,6 +36,13 @@ const EXPIRED_GRANTS = `
      WHERE g.expires_at <= $1
        AND (g.family_id IS NULL OR NOT EXISTS (SELECT 1 FROM api_tokens t WHERE t.family_id = g.family_id))
      LIMIT $2)
+  RETURNING 1`;
+
+// A pair's sealed first answer serves retries of the refresh that minted it, for
+// REFRESH_GRACE_SECONDS; after that nothing may open it, so it goes ($1 is the window's start).
+const CLOSED_RETRY_WINDOWS = `
+  UPDATE api_tokens SET sealed_answer = NULL WHERE id IN (
+    SELECT id FROM api_tokens WHERE sealed_answer IS NOT NULL AND date_created <= $1 LIMIT $2)
   RETURNING 1`;
 
 const EXPIRED_JWT_IDS = `
@@ -63,14 +72,16 @@ export class JanitorService {
     await runner.connect();
     try {
       const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock(7401003, hashtext(current_schema())) AS locked');
-      if (!locked) return { skipped: true, tokens: 0, grants: 0, jwtIds: 0, webhookDeliveries: 0 };
+      if (!locked) return { skipped: true, tokens: 0, grants: 0, jwtIds: 0, webhookDeliveries: 0, sealedAnswers: 0 };
       try {
         const now = this.clock.now();
         const tokens = await this.inBatches(runner.manager, DEAD_FAMILIES, now);
         const grants = await this.inBatches(runner.manager, EXPIRED_GRANTS, now);
         const jwtIds = await this.inBatches(runner.manager, EXPIRED_JWT_IDS, now);
         const webhookDeliveries = await this.inBatches(runner.manager, OLD_WEBHOOK_DELIVERIES, now);
-        return { skipped: false, tokens, grants, jwtIds, webhookDeliveries };
+        const windowStart = new Date(now.getTime() - this.config.REFRESH_GRACE_SECONDS * 1000);
+        const sealedAnswers = await this.inBatches(runner.manager, CLOSED_RETRY_WINDOWS, windowStart);
+        return { skipped: false, tokens, grants, jwtIds, webhookDeliveries, sealedAnswers };
       } finally {
         await runner.query('SELECT pg_advisory_unlock(7401003, hashtext(current_schema()))');
       }
@@ -80,11 +91,11 @@ export class JanitorService {
   }
 
   /** One short statement per batch, so no pass holds locks on many rows at once. */
-  private async inBatches(em: EntityManager, sql: string, now: Date): Promise<number> {
+  private async inBatches(em: EntityManager, sql: string, cutoff: Date): Promise<number> {
     const batch = this.config.JANITOR_BATCH_SIZE;
     let total = 0;
     for (;;) {
-      const deleted = rowsOf(await em.query(sql, [now, batch])).length;
+      const deleted = rowsOf(await em.query(sql, [cutoff, batch])).length;
       total += deleted;
       if (deleted < batch) return total;
     }
