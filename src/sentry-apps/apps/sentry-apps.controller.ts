@@ -43,11 +43,11 @@ export class SentryAppsController {
   @Put(':slug')
   @Permission('sentry-app.publish')
   @ApiParam({ name: 'slug' })
-  @ApiOperation({ summary: 'Publish or unpublish a sentry app (superusers only)' })
+  @ApiOperation({ summary: 'Publish or unpublish a sentry app, and set its descriptive fields (superusers only)' })
   @ApiOkResponse({ type: SentryAppDto })
   @ApiErrors(400)
   async update(@CurrentPrincipal() principal: Principal, @CurrentTarget() { app }: Authorized, @Body() body: UpdateSentryAppDto) {
-    return serializeSentryApp(await this.sentryApps.setStatus(principal, app!, body.status));
+    return serializeSentryApp(await this.sentryApps.update(principal, app!, body));
   }
 
   @Post(':slug/rotate-secret')

@@ -9,9 +9,9 @@ import { ValidationFailed } from '../../common/validation.js';
 import { Organization } from '../../organizations/entities/organization.entity.js';
 import { User } from '../../users/entities/user.entity.js';
 import { ApiApplicationsService } from './api-applications.service.js';
-import type { CreateSentryAppDto } from './dto/sentry-app.dto.js';
+import type { CreateSentryAppDto, SentryAppFieldsDto, UpdateSentryAppDto } from './dto/sentry-app.dto.js';
 import { ApiApplication } from './entities/api-application.entity.js';
-import { SentryApp, type SentryAppStatus } from './entities/sentry-app.entity.js';
+import { SentryApp } from './entities/sentry-app.entity.js';
 
 export interface SentryAppView {
   app: SentryApp;
@@ -31,11 +31,31 @@ export function serializeSentryApp({ app, owner, clientId, clientSecret }: Sentr
     webhookUrl: app.webhookUrl,
     redirectUrl: app.redirectUrl,
     verifyInstall: app.verifyInstall,
+    author: app.author,
+    overview: app.overview,
+    schema: app.schema,
+    isAlertable: app.isAlertable,
+    allowedOrigins: app.allowedOrigins,
     owner: { id: owner.id, slug: owner.slug },
     clientId,
     ...(clientSecret ? { clientSecret } : {}),
   };
 }
+
+type DescriptiveFields = Pick<SentryApp, 'author' | 'overview' | 'schema' | 'isAlertable' | 'allowedOrigins'>;
+
+/** The descriptive fields the request sets (absent: unchanged; null: cleared to the default). */
+function descriptiveFields(input: SentryAppFieldsDto): Partial<DescriptiveFields> {
+  const fields: Partial<DescriptiveFields> = {};
+  if (input.author !== undefined) fields.author = input.author;
+  if (input.overview !== undefined) fields.overview = input.overview;
+  if (input.schema !== undefined) fields.schema = input.schema ?? {};
+  if (input.isAlertable !== undefined) fields.isAlertable = input.isAlertable ?? false;
+  if (input.allowedOrigins !== undefined) fields.allowedOrigins = input.allowedOrigins ?? [];
+  return fields;
+}
+
+const NO_DESCRIPTION: DescriptiveFields = { author: null, overview: null, schema: {}, isAlertable: false, allowedOrigins: [] };
 
 @Injectable()
 export class SentryAppsService {
@@ -66,6 +86,8 @@ export class SentryAppsService {
           redirectUrl: input.redirectUrl ?? null,
           verifyInstall: input.verifyInstall ?? true,
           status: 'unpublished',
+          ...NO_DESCRIPTION,
+          ...descriptiveFields(input),
         }));
         await this.audit.record(em, principal, { organizationId: owner.id, event: 'sentry-app.add', targetObject: app.uuid, data: { sentryApp: slug, scopes: app.scopes } });
         return { app, owner, clientId: application.clientId, clientSecret };
@@ -76,13 +98,20 @@ export class SentryAppsService {
     }
   }
 
-  /** Publishes or unpublishes; a change of status is audited in its owner organization. */
-  async setStatus(principal: Principal, app: SentryApp, status: SentryAppStatus): Promise<SentryAppView> {
+  /**
+   * Publishes or unpublishes, and sets the descriptive fields (what the body leaves out stays);
+   * a change of status is audited in its owner organization.
+   */
+  async update(principal: Principal, app: SentryApp, input: UpdateSentryAppDto): Promise<SentryAppView> {
+    const fields = descriptiveFields(input);
+    const status = input.status;
     await this.dataSource.transaction(async (em) => {
+      if (Object.keys(fields).length > 0) await em.update(SentryApp, { id: app.id }, fields);
+      if (!status) return;
       const changed = await em.update(SentryApp, { id: app.id, status: Not(status) }, { status });
       if (changed.affected) await this.audit.record(em, principal, { organizationId: app.ownerOrganizationId, event: 'sentry-app.edit', targetObject: app.uuid, data: { sentryApp: app.slug, status } });
     });
-    return this.view({ ...app, status });
+    return this.view({ ...app, ...fields, status: status ?? app.status });
   }
 
   async rotateSecret(principal: Principal, app: SentryApp): Promise<{ clientSecret: string }> {

@@ -1,11 +1,54 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
 import { ALL_SCOPES } from '../../../auth/scopes.js';
+import { IsBoundedJsonObject, IsOrigin, SCHEMA_MAX_BYTES, SCHEMA_MAX_DEPTH } from './sentry-app-fields.js';
 
 export const WEBHOOK_EVENTS = ['issue', 'error', 'comment'] as const;
 const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
-export class CreateSentryAppDto {
+const MAX_ORIGINS = 50;
+
+/** Sentry's descriptive fields, which its own clients send on create and update. */
+export class SentryAppFieldsDto {
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  author?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 10_000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10_000)
+  overview?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: `Sentry's UI-component schema, stored as given: at most ${SCHEMA_MAX_BYTES / 1024} KiB as JSON, nested at most ${SCHEMA_MAX_DEPTH} levels.`,
+  })
+  @IsOptional()
+  @IsBoundedJsonObject()
+  schema?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({ type: Boolean, nullable: true, default: false })
+  @IsOptional()
+  @IsBoolean()
+  isAlertable?: boolean | null;
+
+  @ApiPropertyOptional({ type: [String], nullable: true, maxItems: MAX_ORIGINS, example: ['https://example.com'], description: 'Origins, `scheme://host[:port]` with http or https.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(MAX_ORIGINS)
+  @IsString({ each: true })
+  @MaxLength(255, { each: true })
+  @IsOrigin({ each: true })
+  allowedOrigins?: string[] | null;
+}
+
+export class CreateSentryAppDto extends SentryAppFieldsDto {
   @ApiProperty({ maxLength: 64, example: 'My Integration' })
   @IsString()
   @IsNotEmpty()
@@ -51,10 +94,11 @@ export class CreateSentryAppDto {
   verifyInstall?: boolean;
 }
 
-export class UpdateSentryAppDto {
-  @ApiProperty({ enum: ['published', 'unpublished'] })
+export class UpdateSentryAppDto extends SentryAppFieldsDto {
+  @ApiPropertyOptional({ enum: ['published', 'unpublished'] })
+  @IsOptional()
   @IsIn(['published', 'unpublished'])
-  status: 'published' | 'unpublished';
+  status?: 'published' | 'unpublished';
 }
 
 export class CreateApiApplicationDto {
@@ -102,6 +146,21 @@ export class SentryAppDto {
 
   @ApiProperty()
   verifyInstall: boolean;
+
+  @ApiProperty({ type: String, nullable: true })
+  author: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  overview: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'As it was sent; `{}` when none was.' })
+  schema: Record<string, unknown>;
+
+  @ApiProperty()
+  isAlertable: boolean;
+
+  @ApiProperty({ type: [String] })
+  allowedOrigins: string[];
 
   @ApiProperty({ type: OrganizationRefDto })
   owner: OrganizationRefDto;

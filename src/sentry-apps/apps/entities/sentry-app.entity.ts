@@ -55,6 +55,22 @@ export class SentryApp {
   @Column({ name: 'verify_install', type: 'boolean', default: true })
   verifyInstall: boolean;
 
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  author: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  overview: string | null;
+
+  /** Sentry's UI-component schema, stored as given. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  schema: object;
+
+  @Column({ name: 'is_alertable', type: 'boolean', default: false })
+  isAlertable: boolean;
+
+  @Column({ name: 'allowed_origins', type: 'text', array: true, default: () => "'{}'" })
+  allowedOrigins: string[];
+
   @Column({ type: 'varchar', length: 16, default: 'unpublished' })
   status: SentryAppStatus;
 
