@@ -86,6 +86,9 @@ const CONTENT_TYPES = [
   'application/x-www-form-urlencoded', 'text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/jsonx', '*/*', '', ';',
 ];
 
+/** A form field's text. Objects and arrays go as JSON: fc.jsonValue may nest an object without a prototype, which String() cannot convert. */
+const formValue = (value: unknown) => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
+
 function bodyArbitrary(world: FuzzWorld) {
   const keys = Object.keys(world.bodyValues).concat('__proto__', 'constructor', 'extra');
   const value = fc.oneof(
@@ -104,7 +107,7 @@ function bodyArbitrary(world: FuzzWorld) {
         '{"constructor":{"prototype":{"isSuperuser":true}}}', '['.repeat(3000) + ']'.repeat(3000), '"\\ud800"', '{"name":"\\u0000"}'),
       fc.string({ maxLength: 60 }),
     ).map(json) },
-    { weight: 2, arbitrary: fc.array(fc.tuple(fc.constantFrom(...keys), value.map(String)), { maxLength: 6 })
+    { weight: 2, arbitrary: fc.array(fc.tuple(fc.constantFrom(...keys), value.map(formValue)), { maxLength: 6 })
       .map((pairs) => ({ text: new URLSearchParams(pairs).toString(), type: 'application/x-www-form-urlencoded' })) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => ({ text: Buffer.from(bytes), type: 'application/json' })) },
     { weight: 1, arbitrary: fc.constantFrom(70 * 1024, 200 * 1024).map((size) => json(JSON.stringify({ name: 'x'.repeat(size) }))) },
