@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { TokenCacheModule } from './auth/token-cache.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { Clock } from './common/clock.js';
+import { ConsoleModule } from './console/console.module.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions, type DatabaseTarget } from './database/data-source-options.js';
@@ -57,6 +58,7 @@ export class AppModule {
         UsersModule,
         OrganizationsModule,
         SentryAppsModule,
+        ConsoleModule,
         JanitorModule,
       ],
       providers: [

@@ -7,13 +7,18 @@ import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { registerBodyParsers } from './common/body-parsing.js';
 import { trackCallerAddress } from './common/request-context.js';
+import { CONSOLE_ROUTES } from './console/console.module.js';
+import { configureConsole } from './console/console-setup.js';
 import type { AppConfig } from './config/app-config.js';
 import { BodyValidationPipe } from './common/body-validation.pipe.js';
 import { setupOpenApi } from './openapi/openapi.js';
 
 export const API_PREFIX = 'api/0';
-/** Prometheus scrapes /metrics, where every exporter serves it; everything else is Sentry's /api/0/. */
-export const UNPREFIXED_ROUTES = [{ path: 'metrics', method: RequestMethod.GET }];
+/**
+ * Prometheus scrapes /metrics, where every exporter serves it, and the console's pages are at
+ * Sentry's own paths (/auth/login/, /settings/…); everything else is Sentry's /api/0/.
+ */
+export const UNPREFIXED_ROUTES = [{ path: 'metrics', method: RequestMethod.GET }, ...CONSOLE_ROUTES];
 const BODY_LIMIT = 64 * 1024;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -83,5 +88,6 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(new BodyValidationPipe());
   setupOpenApi(app);
+  configureConsole(app);
   return app;
 }

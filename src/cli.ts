@@ -10,6 +10,7 @@ import { openDatabase } from './database/database.js';
 import { JanitorModule } from './janitor/janitor.module.js';
 import { JanitorService } from './janitor/janitor.service.js';
 import { UsersModule } from './users/users.module.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './users/passwords.js';
 import { UsersService } from './users/users.service.js';
 
 const OVERVIEW = `Usage: npm run cli -- <command> [options]
@@ -37,13 +38,18 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   createuser: {
-    usage: `createuser --email EMAIL [--name NAME] [--superuser]
+    usage: `createuser --email EMAIL [--name NAME] [--superuser] [--password-stdin]
     Create a user and print {"id","email","token"} as one JSON line (the token is a new
-    personal API token, shown only this once).`,
+    personal API token, shown only this once). With --password-stdin, the first line of
+    standard input is the console password (never an argument: argv is visible to others).`,
     async run(context, args) {
-      const { values } = parseArgs({ args, options: { email: { type: 'string' }, name: { type: 'string' }, superuser: { type: 'boolean', default: false } } });
+      const { values } = parseArgs({
+        args,
+        options: { email: { type: 'string' }, name: { type: 'string' }, superuser: { type: 'boolean', default: false }, 'password-stdin': { type: 'boolean', default: false } },
+      });
       if (!values.email) throw new UsageError('createuser needs --email');
-      const { user, token } = await context.get(UsersService).create({ email: values.email, name: values.name, isSuperuser: values.superuser });
+      const password = values['password-stdin'] ? await passwordFromStdin() : undefined;
+      const { user, token } = await context.get(UsersService).create({ email: values.email, name: values.name, isSuperuser: values.superuser, password });
       return { id: user.id, email: user.email, token };
     },
   },
@@ -68,6 +74,20 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/** The first line of standard input, without its line ending. */
+async function passwordFromStdin(): Promise<string> {
+  let input = '';
+  for await (const chunk of process.stdin) {
+    input += String(chunk);
+    if (input.includes('\n') || input.length > PASSWORD_MAX_LENGTH + 2) break;
+  }
+  const password = input.split(/\r?\n/, 1)[0]!;
+  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
+    throw new UsageError(`The password on standard input must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.`);
+  }
+  return password;
+}
 
 const HELP_FLAGS = new Set(['help', '--help', '-h']);
 

@@ -5,6 +5,7 @@ import { createApp } from './app.setup.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { openDatabase } from './database/database.js';
 import { InitialAdminService } from './users/initial-admin.service.js';
+import { PASSWORD_LINK_TTL_SECONDS } from './users/password-links.service.js';
 
 async function bootstrap(config: AppConfig): Promise<void> {
   const logger = new Logger('Bootstrap');
@@ -18,12 +19,14 @@ async function bootstrap(config: AppConfig): Promise<void> {
 
   const admin = await app.get(InitialAdminService).ensure();
   if (admin) {
-    // Printed once, never logged: the token exists nowhere else in plaintext.
+    // Printed once, never logged: the token and the link exist nowhere else in plaintext.
     process.stdout.write(
-      `\nCreated the superuser ${admin.user.email}. Its personal API token, shown only this once:\n\n    ${admin.token}\n\n`,
+      `\nCreated the superuser ${admin.user.email}. Its personal API token, shown only this once:\n\n    ${admin.token}\n\n` +
+        `To sign in to the console, set its password within ${PASSWORD_LINK_TTL_SECONDS / 3600} hours at this one-time link:\n\n` +
+        `    http://127.0.0.1:${config.PORT}/auth/set-password/${admin.passwordLinkToken}/\n\n`,
     );
   }
-  logger.log(`Listening on http://127.0.0.1:${config.PORT}/api/0/ (database: ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded, under ${config.DATA_DIR}`})`);
+  logger.log(`Listening on http://127.0.0.1:${config.PORT}/api/0/, the console on http://127.0.0.1:${config.PORT}/auth/login/ (database: ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded, under ${config.DATA_DIR}`})`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,6 +1,6 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, type FindOptionsWhere } from 'typeorm';
 import { BearerAuthError } from '../common/http-errors.js';
 import { isValidSlug } from '../common/slug.js';
 import { OrganizationMember, type Role } from '../organizations/entities/organization-member.entity.js';
@@ -88,10 +88,8 @@ export class AuthorizationService {
       const app = isValidSlug(slug) ? await this.dataSource.getRepository(SentryApp).findOne({ where: { slug }, relations: { ownerOrganization: true } }) : null;
       return app && { organization: app.ownerOrganization!, app };
     }
-    const uuid = ref.installationUuid ?? '';
-    const installation = isUUID(uuid)
-      ? await this.dataSource.getRepository(Installation).findOne({ where: { uuid: uuid.toLowerCase(), dateDeleted: IsNull() }, relations: { sentryApp: true, organization: true } })
-      : null;
+    const where = installationWhere(ref);
+    const installation = where && await this.dataSource.getRepository(Installation).findOne({ where: { ...where, dateDeleted: IsNull() }, relations: { sentryApp: true, organization: true } });
     return installation && { organization: installation.organization!, app: installation.sentryApp!, installation };
   }
 
@@ -100,6 +98,14 @@ export class AuthorizationService {
     const member = await this.dataSource.getRepository(OrganizationMember).findOne({ select: { role: true }, where: { organizationId, userId: principal.userId } });
     return member?.role ?? null;
   }
+}
+
+/** The API names an installation by its uuid, Sentry's settings pages by its organization and app; null for a name that cannot be valid. */
+function installationWhere({ installationUuid, organizationSlug, appSlug }: TargetRef): FindOptionsWhere<Installation> | null {
+  if (installationUuid === undefined && organizationSlug !== undefined) {
+    return isValidSlug(organizationSlug) && isValidSlug(appSlug ?? '') ? { organization: { slug: organizationSlug }, sentryApp: { slug: appSlug } } : null;
+  }
+  return installationUuid && isUUID(installationUuid) ? { uuid: installationUuid.toLowerCase() } : null;
 }
 
 function httpError(decision: Extract<Decision, { allowed: false }>): Error {

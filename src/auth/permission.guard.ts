@@ -6,10 +6,14 @@ import { BearerAuthError } from '../common/http-errors.js';
 import { ApiErrors } from '../openapi/error-bodies.js';
 import { AuthorizationService, type Authorized, type TargetRef } from './authorization.service.js';
 import { BearerTokenService } from './bearer-token.service.js';
+import { ConsoleSessionsService, SESSION_COOKIE, type ActiveSession } from './console-sessions.service.js';
 import { ruleOf, type Action } from './permissions.js';
 import type { AuthenticatedRequest } from './principal.js';
 
-export type PermissionRequest = FastifyRequest<{ Params: Record<string, string | undefined> }> & AuthenticatedRequest;
+export type PermissionRequest = FastifyRequest<{ Params: Record<string, string | undefined> }> & AuthenticatedRequest & {
+  /** A console page's session, when its cookie names a live one. */
+  consoleSession?: ActiveSession | null;
+};
 
 /** Reads a route's target from its request; by default from the path's organizationSlug, slug and uuid. */
 export type TargetLocator = (request: PermissionRequest) => TargetRef | Promise<TargetRef>;
@@ -17,11 +21,13 @@ export type TargetLocator = (request: PermissionRequest) => TargetRef | Promise<
 export interface PermissionDeclaration {
   action: Action;
   locate?: TargetLocator;
+  /** A console page: the caller is the person its session cookie names, never a Bearer token's. */
+  session?: true;
 }
 
 export const PERMISSION = 'auth:permission';
 
-const fromPath: TargetLocator = ({ params }) => ({ organizationSlug: params.organizationSlug, appSlug: params.slug, installationUuid: params.uuid });
+const fromPath: TargetLocator = ({ params }) => ({ organizationSlug: params.organizationSlug, appSlug: params.slug ?? params.appSlug, installationUuid: params.uuid });
 
 const bodies = new BodyValidationPipe();
 
@@ -47,9 +53,20 @@ export function Permission(action: Action, locate?: TargetLocator) {
 }
 
 /**
- * Global: authenticates the Bearer token (unless the route's action is public) and asks the
- * permission model whether its principal may do the route's action on the route's target.
- * A route that declares no action is refused, so a forgotten declaration fails closed.
+ * A console page's permission: the same actions as the API's routes, asked of the person the
+ * session cookie names. A Bearer token opens no page (an app's above all), and a page without
+ * a session is answered as the model answers no principal: 401, which the console turns into
+ * a redirect to sign in.
+ */
+export function SessionPermission(action: Action, locate?: TargetLocator) {
+  return SetMetadata(PERMISSION, { action, locate, session: true } satisfies PermissionDeclaration);
+}
+
+/**
+ * Global: authenticates the caller (the Bearer token, unless the route's action is public; the
+ * session cookie on a console page) and asks the permission model whether its principal may
+ * do the route's action on the route's target. A route that declares no action is refused, so
+ * a forgotten declaration fails closed.
  */
 @Injectable()
 export class PermissionGuard implements CanActivate {
@@ -57,14 +74,20 @@ export class PermissionGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: BearerTokenService,
     private readonly authorization: AuthorizationService,
+    private readonly sessions: ConsoleSessionsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const declared = this.reflector.getAllAndOverride<PermissionDeclaration | undefined>(PERMISSION, [context.getHandler(), context.getClass()]);
     if (!declared) throw new ForbiddenException('This route declares no permission.');
-    if (ruleOf(declared.action).public) return true;
     const request = context.switchToHttp().getRequest<PermissionRequest>();
-    request.principal = await this.tokens.authenticate(bearerToken(request.headers.authorization));
+    if (declared.session) {
+      request.consoleSession = await this.sessions.resolve(request.cookies?.[SESSION_COOKIE]);
+      request.principal = request.consoleSession?.principal;
+    } else {
+      if (ruleOf(declared.action).public) return true;
+      request.principal = await this.tokens.authenticate(bearerToken(request.headers.authorization));
+    }
     request.authorized = await this.authorization.authorize(request.principal, declared.action, () => (declared.locate ?? fromPath)(request));
     return true;
   }

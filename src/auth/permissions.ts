@@ -12,7 +12,7 @@ import type { Scope } from './scopes.js';
 export type TargetKind = 'organization' | 'sentry-app' | 'installation';
 
 export interface Rule {
-  /** Needs no Bearer token: the route authenticates its caller another way (client credentials, METRICS_TOKEN), or not at all. */
+  /** Needs no Bearer token or session: the route authenticates its caller another way (client credentials, METRICS_TOKEN, a password), or not at all. */
   public?: true;
   target?: TargetKind;
   /**
@@ -38,8 +38,10 @@ export const PERMISSIONS = {
   'metrics.scrape': { public: true },
   'token.exchange': { public: true },
   'token.revoke': { public: true },
+  'session.sign-in': { public: true },
   'user.create': { people: 'superuser' },
   'user.read-self': { people: 'any', apps: 'any' },
+  'account.manage': { people: 'any' },
   'api-application.create': { people: 'any' },
   'organization.create': { people: 'any' },
   'organization.read': { target: 'organization', people: 'member', apps: ORG_READ },
@@ -48,9 +50,11 @@ export const PERMISSIONS = {
   'audit-log.read': { target: 'organization', people: 'manager' },
   'sentry-app.create': { target: 'organization', people: 'manager' },
   'sentry-app.read': { target: 'sentry-app', people: 'member' },
+  'sentry-app.list-all': { people: 'superuser' },
   'sentry-app.publish': { target: 'sentry-app', people: 'superuser' },
   'sentry-app.rotate-secret': { target: 'sentry-app', people: 'manager' },
   'sentry-app.requests': { target: 'sentry-app', people: 'member' },
+  'installation.consent': { people: 'any' },
   'installation.create': { target: 'organization', people: 'manager' },
   'installation.list': { target: 'organization', people: 'member', apps: ORG_READ },
   'installation.see-code': { target: 'organization', people: 'manager' },

@@ -2,7 +2,8 @@ import { ArgumentMetadata, BadRequestException, Injectable, UnsupportedMediaType
 import { isPlainObject, UnreadableBody } from './body-parsing.js';
 import { ValidationFailed } from './validation.js';
 
-function collect(errors: ValidationError[], prefix = '', into: Record<string, string[]> = {}): Record<string, string[]> {
+/** class-validator's errors as the contract's `{field: [message]}` (the console shows them beside each field). */
+export function collect(errors: ValidationError[], prefix = '', into: Record<string, string[]> = {}): Record<string, string[]> {
   for (const error of errors) {
     const field = prefix + error.property;
     if (error.constraints) into[field] = Object.values(error.constraints);

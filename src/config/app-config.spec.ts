@@ -27,8 +27,14 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://x'],
     ['LOG_LEVEL', 'loud'],
     ['SECRET_KEY', 'short'],
+    ['SESSION_IDLE_SECONDS', '10'],
+    ['SESSION_MAX_AGE_SECONDS', 'forever'],
   ])('rejects %s=%s with a message naming it', (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}=`));
+  });
+
+  it('refuses a session idle timeout longer than its absolute lifetime', () => {
+    expect(() => loadConfig({ ...base, SESSION_IDLE_SECONDS: '7200', SESSION_MAX_AGE_SECONDS: '3600' })).toThrow(/SESSION_IDLE_SECONDS=7200: must not exceed SESSION_MAX_AGE_SECONDS/);
   });
 
   it('requires SECRET_KEY with DATABASE_URL', () => {

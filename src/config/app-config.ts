@@ -81,6 +81,14 @@ export class AppConfig {
   @Transform(toBoolean) @IsBoolean()
   MANUAL_REFRESH_ENABLED = true;
 
+  /** A console session ends after this long without a request… */
+  @Type(() => Number) @IsInt() @Min(60) @Max(30 * 86400)
+  SESSION_IDLE_SECONDS = 7200;
+
+  /** …and this long after sign-in, however active it is. */
+  @Type(() => Number) @IsInt() @Min(60) @Max(90 * 86400)
+  SESSION_MAX_AGE_SECONDS = 43200;
+
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open (scrape it on a private network). */
   @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
@@ -104,6 +112,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (errors.length > 0) {
     const lines = errors.map((error) => `  ${error.property}=${JSON.stringify(raw[error.property])}: ${Object.values(error.constraints ?? {}).join('; ')}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (config.SESSION_IDLE_SECONDS > config.SESSION_MAX_AGE_SECONDS) {
+    throw new ConfigError(`Invalid configuration:\n  SESSION_IDLE_SECONDS=${config.SESSION_IDLE_SECONDS}: must not exceed SESSION_MAX_AGE_SECONDS (${config.SESSION_MAX_AGE_SECONDS}).`);
   }
   if (!config.SECRET_KEY) {
     if (config.DATABASE_URL) {

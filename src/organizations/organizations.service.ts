@@ -36,6 +36,24 @@ export class OrganizationsService {
     }
   }
 
+  /** The organizations the person belongs to, with their role, by name. */
+  listForUser(userId: string): Promise<{ id: string; slug: string; name: string; role: Role }[]> {
+    return this.dataSource.query(
+      `SELECT o.id, o.slug, o.name, m.role FROM organization_members m JOIN organizations o ON o.id = m.organization_id
+        WHERE m.user_id = $1 ORDER BY lower(o.name), o.slug`,
+      [userId],
+    );
+  }
+
+  /** The organization's members, oldest first. */
+  listMembers(organization: Organization): Promise<{ id: string; email: string; name: string; role: Role; dateCreated: Date }[]> {
+    return this.dataSource.query(
+      `SELECT m.id, u.email, u.name, m.role, m.date_created AS "dateCreated" FROM organization_members m JOIN users u ON u.id = m.user_id
+        WHERE m.organization_id = $1 ORDER BY m.id`,
+      [organization.id],
+    );
+  }
+
   async rename(organization: Organization, name: string): Promise<Organization> {
     await this.dataSource.getRepository(Organization).update({ id: organization.id }, { name });
     return { ...organization, name };

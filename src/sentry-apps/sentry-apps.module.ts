@@ -57,5 +57,7 @@ import { WebhookWorker } from './webhooks/webhook-worker.service.js';
     WebhookWorker,
     WebhookRequestsService,
   ],
+  // What the console calls: the same services as the API, so every rule stays in one place.
+  exports: [SentryAppsService, ApiApplicationsService, InstallationsService, WebhookRequestsService, TokenRateLimiter],
 })
 export class SentryAppsModule {}

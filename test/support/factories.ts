@@ -13,9 +13,17 @@ export interface TestUser {
   token: string;
 }
 
-/** A user made the way the CLI makes them, with a personal token. */
-export async function createUser(t: TestApp, options: { superuser?: boolean; email?: string } = {}): Promise<TestUser> {
-  const { user, token } = await t.app.get(UsersService).create({ email: options.email ?? `${unique('user')}@example.com`, isSuperuser: options.superuser ?? false });
+/** The password every test person signs in to the console with. */
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+/** A user made the way the CLI makes them, with a personal token and the test password. */
+export async function createUser(t: TestApp, options: { superuser?: boolean; email?: string; name?: string } = {}): Promise<TestUser> {
+  const { user, token } = await t.app.get(UsersService).create({
+    email: options.email ?? `${unique('user')}@example.com`,
+    name: options.name,
+    isSuperuser: options.superuser ?? false,
+    password: TEST_PASSWORD,
+  });
   return { id: user.id, email: user.email, token };
 }
 

@@ -1,4 +1,4 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Not } from 'typeorm';
 import { AuditLog } from '../../audit/audit-log.service.js';
@@ -96,6 +96,26 @@ export class SentryAppsService {
       if (isUniqueViolation(error)) throw new ConflictException('A sentry app with this slug already exists.');
       throw error;
     }
+  }
+
+  /** The organization's own apps, by name. */
+  ownedBy(organization: Organization): Promise<SentryApp[]> {
+    return this.dataSource.getRepository(SentryApp).createQueryBuilder('app')
+      .where('app.owner_organization_id = :id', { id: organization.id })
+      .orderBy('lower(app.name)')
+      .getMany();
+  }
+
+  /** Every app with its owner organization, for the superusers who publish them. */
+  all(): Promise<SentryApp[]> {
+    return this.dataSource.getRepository(SentryApp).find({ relations: { ownerOrganization: true }, order: { id: 'DESC' } });
+  }
+
+  /** An app with its owner organization, or 404; what the consent page shows before anything is installed. */
+  async withOwner(slug: string): Promise<SentryApp & { ownerOrganization: Organization }> {
+    const app = isValidSlug(slug) ? await this.dataSource.getRepository(SentryApp).findOne({ where: { slug }, relations: { ownerOrganization: true } }) : null;
+    if (!app) throw new NotFoundException('Sentry app not found');
+    return app as SentryApp & { ownerOrganization: Organization };
   }
 
   /**

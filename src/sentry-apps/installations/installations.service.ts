@@ -14,6 +14,11 @@ import { Installation } from './entities/installation.entity.js';
 import type { InstallationView } from './installation-view.js';
 import { installRedirectUrl } from './install-redirect.js';
 
+/** An app can be installed into its owner organization, into any once published, and by a superuser anywhere. */
+export function isInstallable(app: Pick<SentryApp, 'ownerOrganizationId' | 'status'>, organizationId: string, principal: Principal): boolean {
+  return app.ownerOrganizationId === organizationId || app.status === 'published' || (principal.kind === 'user' && principal.isSuperuser);
+}
+
 @Injectable()
 export class InstallationsService {
   constructor(
@@ -32,8 +37,7 @@ export class InstallationsService {
    */
   async install(principal: Principal, organization: Organization, appSlug: string): Promise<InstallationView> {
     const app = await this.dataSource.getRepository(SentryApp).findOneBy({ slug: appSlug });
-    const installable = app && (app.ownerOrganizationId === organization.id || app.status === 'published' || (principal.kind === 'user' && principal.isSuperuser));
-    if (!app || !installable) throw new NotFoundException('Sentry app not found');
+    if (!app || !isInstallable(app, organization.id, principal)) throw new NotFoundException('Sentry app not found');
     return this.dataSource.transaction(async (em) => {
       const uuid = randomUUID();
       await em.createQueryBuilder().insert().into(Installation)
@@ -68,6 +72,33 @@ export class InstallationsService {
       ? await this.grants.liveCodes(this.dataSource.manager, installations.map((installation) => installation.id))
       : new Map<string, string>();
     return installations.map((installation) => ({ installation, app: installation.sentryApp!, organization, code: codes.get(installation.id) ?? null }));
+  }
+
+  /** The apps the principal could install into the organization and that are not installed there yet. */
+  async installable(principal: Principal, organization: Organization): Promise<SentryApp[]> {
+    const apps = await this.dataSource.getRepository(SentryApp).createQueryBuilder('app')
+      .where('NOT EXISTS (SELECT 1 FROM sentry_app_installations i WHERE i.sentry_app_id = app.id AND i.organization_id = :organizationId AND i.date_deleted IS NULL)', { organizationId: organization.id })
+      .orderBy('lower(app.name)')
+      .getMany();
+    return apps.filter((app) => isInstallable(app, organization.id, principal));
+  }
+
+  /** The app's live installation in the organization, or null. */
+  async findLive(organization: Organization, appSlug: string): Promise<(InstallationView & { app: SentryApp }) | null> {
+    const installation = await this.dataSource.getRepository(Installation).findOne({
+      where: { organizationId: organization.id, dateDeleted: IsNull(), sentryApp: { slug: appSlug } },
+      relations: { sentryApp: true },
+    });
+    return installation && { installation, app: installation.sentryApp!, organization, code: null };
+  }
+
+  /** Where the app is installed: its live installations with their organizations, newest first. */
+  async ofApp(app: SentryApp): Promise<Installation[]> {
+    return this.dataSource.getRepository(Installation).find({
+      where: { sentryAppId: app.id, dateDeleted: IsNull() },
+      relations: { organization: true },
+      order: { id: 'DESC' },
+    });
   }
 
   /** The app confirms its install (verifyInstall). */

@@ -15,6 +15,10 @@ export class User {
   @Column({ name: 'is_superuser', type: 'boolean', default: false })
   isSuperuser: boolean;
 
+  /** argon2id (PHC string), null until a password is set. Never selected unless asked for. */
+  @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true, select: false })
+  passwordHash: string | null;
+
   /** The proxy user of a sentry app, which its app tokens act as. */
   @Column({ name: 'is_sentry_app', type: 'boolean', default: false })
   isSentryApp: boolean;

@@ -1,0 +1,39 @@
+import { ConflictException, NotFoundException } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { collect } from '../common/body-validation.pipe.js';
+import { ValidationFailed } from '../common/validation.js';
+
+export type FieldErrors = Record<string, string[]>;
+
+/** A submitted form's text fields; anything else (an unreadable body) is refused before this. */
+export type FormBody = Record<string, string | undefined>;
+
+/**
+ * Validates a form with the API's own DTO, so that a field has the same rules in both:
+ * the value, and the errors by field for the page to show beside each one.
+ */
+export async function validateForm<T extends object>(dto: new () => T, input: Record<string, unknown>): Promise<{ value: T; errors: FieldErrors }> {
+  const value = plainToInstance(dto, input);
+  const errors = collect(await validate(value, { whitelist: true, forbidUnknownValues: false }));
+  return { value, errors };
+}
+
+/** A service's refusal that belongs beside a field (a taken name, an unknown email) as field errors; anything else is rethrown. */
+export function fieldErrorsOf(error: unknown, field: string): FieldErrors {
+  if (error instanceof ValidationFailed) return (error.getResponse() as { errors: FieldErrors }).errors;
+  if (error instanceof ConflictException || error instanceof NotFoundException) {
+    const response = error.getResponse();
+    return { [field]: [typeof response === 'object' && response && 'detail' in response ? String(response.detail) : error.message] };
+  }
+  throw error;
+}
+
+/** A checkbox ticked in the form (each has its own name: the body parser refuses repeated ones). */
+export const isChecked = (body: FormBody, name: string) => body[name] === 'on';
+
+/** One text field of a submitted form, as a page's target locator reads it before the page validates the form. */
+export function formField(request: { body?: unknown }, name: string): string | undefined {
+  const value = request.body && typeof request.body === 'object' ? (request.body as FormBody)[name] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,117 @@
+import { Body, Get, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { Authorized } from '../../auth/authorization.service.js';
+import { CurrentTarget, SessionPermission } from '../../auth/permission.guard.js';
+import { ALL_SCOPES } from '../../auth/scopes.js';
+import { CreateSentryAppDto, WEBHOOK_EVENTS } from '../../sentry-apps/apps/dto/sentry-app.dto.js';
+import { ApiApplicationsService } from '../../sentry-apps/apps/api-applications.service.js';
+import type { SentryApp } from '../../sentry-apps/apps/entities/sentry-app.entity.js';
+import { SentryAppsService } from '../../sentry-apps/apps/sentry-apps.service.js';
+import { InstallationsService } from '../../sentry-apps/installations/installations.service.js';
+import { WebhookRequestsService } from '../../sentry-apps/webhooks/webhook-requests.service.js';
+import { ConsoleAccess } from '../console-access.service.js';
+import type { ConsoleRequest } from '../console-http.js';
+import { ConsolePages } from '../console-pages.service.js';
+import { ConsoleController } from '../console-route.js';
+import { fieldErrorsOf, isChecked, validateForm, type FormBody } from '../forms.js';
+import { SCOPE_RESOURCES } from '../scope-descriptions.js';
+import { ConsoleSessionsService } from '../../auth/console-sessions.service.js';
+
+const EMPTY_FORM = { name: '', webhookUrl: '', redirectUrl: '', verifyInstall: true, scopes: ['org:read'], events: [] as string[] };
+
+/** An organization's own integrations: registering one, its credentials, secret rotation and request log. */
+@ConsoleController('settings/:organizationSlug/developer-settings')
+export class DeveloperSettingsPages {
+  constructor(
+    private readonly pages: ConsolePages,
+    private readonly access: ConsoleAccess,
+    private readonly sentryApps: SentryAppsService,
+    private readonly applications: ApiApplicationsService,
+    private readonly installations: InstallationsService,
+    private readonly requests: WebhookRequestsService,
+    private readonly sessions: ConsoleSessionsService,
+  ) {}
+
+  @Get()
+  @SessionPermission('organization.read')
+  async list(@CurrentTarget() target: Authorized, @Res() reply: FastifyReply) {
+    const { organization } = target;
+    const may = this.access.may(this.pages.session(reply).principal, target);
+    await this.pages.render(reply, 'developer-settings', { title: 'Developer settings', organization, may, apps: await this.sentryApps.ownedBy(organization) });
+  }
+
+  @Get('new-public')
+  @SessionPermission('sentry-app.create')
+  async newForm(@CurrentTarget() { organization }: Authorized, @Res() reply: FastifyReply) {
+    await this.pages.render(reply, 'app-new', { title: 'New integration', organization, form: EMPTY_FORM, errors: {}, resources: SCOPE_RESOURCES, events: WEBHOOK_EVENTS });
+  }
+
+  /** The API's DTO and service: the client secret is shown once, on the app's page that follows. */
+  @Post('new-public')
+  @SessionPermission('sentry-app.create')
+  async create(@CurrentTarget() { organization }: Authorized, @Body() body: FormBody, @Res() reply: FastifyReply) {
+    const session = this.pages.session(reply);
+    const form = {
+      name: body.name ?? '',
+      webhookUrl: body.webhookUrl ?? '',
+      redirectUrl: body.redirectUrl ?? '',
+      verifyInstall: isChecked(body, 'verifyInstall'),
+      scopes: ALL_SCOPES.filter((scope) => isChecked(body, `scope:${scope}`)),
+      events: WEBHOOK_EVENTS.filter((event) => isChecked(body, `event:${event}`)),
+    };
+    const { value, errors } = await validateForm(CreateSentryAppDto, {
+      ...form,
+      webhookUrl: form.webhookUrl || undefined,
+      redirectUrl: form.redirectUrl || undefined,
+      organization: organization.slug,
+    });
+    if (!Object.keys(errors).length) {
+      try {
+        const { app } = await this.sentryApps.create(session.principal, organization, value);
+        await this.sessions.setFlash(session.id, { secretOf: app.uuid, notice: `${app.name} is registered. Copy its client secret now: it is shown only this once.` });
+        return this.pages.redirect(reply, `/settings/${organization.slug}/developer-settings/${app.slug}/`);
+      } catch (error) {
+        Object.assign(errors, fieldErrorsOf(error, 'name'));
+      }
+    }
+    await this.pages.render(reply, 'app-new', { title: 'New integration', organization, form, errors, resources: SCOPE_RESOURCES, events: WEBHOOK_EVENTS }, { status: 400 });
+  }
+
+  @Get(':appSlug')
+  @SessionPermission('sentry-app.read')
+  async show(@Param('organizationSlug') slug: string, @CurrentTarget() target: Authorized, @Res() reply: FastifyReply) {
+    const app = ownedApp(target, slug);
+    const principal = this.pages.session(reply).principal;
+    const may = this.access.may(principal, target);
+    const flash = (reply.request as ConsoleRequest).consoleFlash;
+    const clientSecret = flash && 'secretOf' in flash && flash.secretOf === app.uuid ? await this.applications.currentSecret(app.applicationId) : null;
+    await this.pages.render(reply, 'app', {
+      title: app.name,
+      organization: target.organization,
+      may,
+      app,
+      clientId: (await this.sentryApps.view(app)).clientId,
+      clientSecret,
+      scopes: SCOPE_RESOURCES,
+      installations: await this.installations.ofApp(app),
+      requests: may.readRequests ? await this.requests.list(app) : [],
+    });
+  }
+
+  /** A new secret; the old one stops working at once, and the new one is shown once. */
+  @Post(':appSlug/rotate-secret')
+  @SessionPermission('sentry-app.rotate-secret')
+  async rotate(@Param('organizationSlug') slug: string, @CurrentTarget() target: Authorized, @Res() reply: FastifyReply) {
+    const app = ownedApp(target, slug);
+    const session = this.pages.session(reply);
+    await this.sentryApps.rotateSecret(session.principal, app);
+    await this.sessions.setFlash(session.id, { secretOf: app.uuid, notice: 'The client secret is replaced; the old one no longer works. Copy the new one now: it is shown only this once.' });
+    this.pages.redirect(reply, `/settings/${target.organization.slug}/developer-settings/${app.slug}/`);
+  }
+}
+
+/** The app the page names, under the organization that owns it: another organization's path does not show it. */
+function ownedApp({ app, organization }: Authorized, organizationSlug: string): SentryApp {
+  if (organization.slug !== organizationSlug) throw new NotFoundException('Sentry app not found');
+  return app!;
+}
