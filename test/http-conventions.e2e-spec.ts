@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bearer, createUser } from './support/factories.js';
-import { controllerRoutes } from './support/routes.js';
+import { bearer, createUser, exchange, installedApp } from './support/factories.js';
+import { apiRoutes, controllerRoutes } from './support/routes.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('HTTP conventions', () => {
@@ -67,8 +67,8 @@ describe('HTTP conventions', () => {
     expect(response.body).toEqual({ ok: true, db: 'up' });
   });
 
-  it('needs a Bearer token on every route except the declared public ones', async () => {
-    const all = controllerRoutes(t.app);
+  it('needs a Bearer token on every API route except the declared public ones', async () => {
+    const all = apiRoutes(t.app);
     const publicRoutes = all.filter((route) => route.isPublic).map(({ method, path }) => `${method} ${path}`);
     const routes = all.filter((route) => !route.isPublic);
     expect(publicRoutes.sort()).toEqual([
@@ -82,6 +82,58 @@ describe('HTTP conventions', () => {
       const url = path.replace(/:uuid/g, '00000000-0000-4000-8000-000000000000').replace(/:\w+/g, 'some-slug');
       const response = await t.http()[method.toLowerCase() as 'get'](url).send({});
       expect(`${method} ${path} ${response.status}`).toBe(`${method} ${path} 401`);
+    }
+  });
+});
+
+describe('the console routes', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const sample = (path: string) => path.replace(/:token/g, '0'.repeat(64)).replace(/:\w+/g, 'some-slug');
+
+  it('are outside /api/0 and out of the OpenAPI document', async () => {
+    const routes = controllerRoutes(t.app).filter((route) => route.isConsole);
+    expect(routes.length).toBeGreaterThan(15);
+    for (const { path } of routes) expect(path.startsWith('/api/')).toBe(false);
+    const document = (await t.http().get('/api/docs-json').expect(200)).body as { paths: Record<string, unknown> };
+    for (const path of Object.keys(document.paths)) expect(path.startsWith('/api/0/')).toBe(true);
+    await t.http().get('/api/0/auth/login/').expect(404);
+  });
+
+  it('declare every page with @SessionPermission, and no API route with it', () => {
+    const mismatched = controllerRoutes(t.app).filter((route) => route.isConsole !== route.bySession);
+    expect(mismatched.map(({ method, path }) => `${method} ${path}`)).toEqual([]);
+  });
+
+  it('need a session on every page but signing in and setting a password: without one, the browser is sent to sign in', async () => {
+    const routes = controllerRoutes(t.app).filter((route) => route.isConsole);
+    const signedOut = routes.filter((route) => route.isPublic);
+    expect(signedOut.map(({ method, path }) => `${method} ${path}`).sort()).toEqual([
+      'GET /auth/login', 'GET /auth/set-password/:token', 'POST /auth/login', 'POST /auth/set-password/:token',
+    ]);
+    for (const { method, path } of routes.filter((route) => !signedOut.includes(route))) {
+      const response = await t.http()[method.toLowerCase() as 'get'](sample(path)).type('form').send({});
+      expect(`${method} ${path} ${response.status} ${response.headers.location}`).toMatch(new RegExp(`^${method} ${path} 303 /auth/login/`));
+    }
+    // The signed-out forms still refuse a post without their CSRF token.
+    for (const { path } of signedOut.filter((route) => route.method === 'POST')) {
+      await t.http().post(sample(path)).type('form').send({ email: 'x@example.com', password: 'whatever123' }).expect(403);
+    }
+  });
+
+  it('never open for a Bearer token, not even a superuser\'s or an app\'s', async () => {
+    const superuser = await createUser(t, { superuser: true });
+    const { app, installation, organization } = await installedApp(t);
+    const { body } = await exchange(t, app, installation).expect(201);
+    for (const token of [superuser.token, body.token]) {
+      for (const path of [`/settings/${organization.slug}/integrations/`, `/settings/${organization.slug}/developer-settings/${app.slug}/`, '/manage/sentry-apps/']) {
+        const response = await t.http().get(path).set(bearer(token)).expect(303);
+        expect(response.headers.location).toMatch(/^\/auth\/login\//);
+      }
     }
   });
 });

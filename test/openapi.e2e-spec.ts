@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { controllerRoutes } from './support/routes.js';
+import { apiRoutes } from './support/routes.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 interface Operation {
@@ -46,9 +46,9 @@ describe('the OpenAPI document', () => {
 
   const operations = () => Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ key: `${method.toUpperCase()} ${path}`, path, operation })));
 
-  it('describes exactly the routes the app serves (bar the Prometheus scrape)', () => {
+  it("describes exactly the API's routes (bar the Prometheus scrape and the console's pages)", () => {
     expect(document.openapi).toMatch(/^3\./);
-    const served = controllerRoutes(t.app)
+    const served = apiRoutes(t.app)
       .filter((route) => route.path !== '/metrics')
       .map(({ method, path }) => `${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
     expect(operations().map(({ key }) => key).sort()).toEqual(served.sort());

@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { API_PREFIX, UNPREFIXED_ROUTES } from '../../src/app.setup.js';
 import { PERMISSION, type PermissionDeclaration } from '../../src/auth/permission.guard.js';
 import { PERMISSIONS, type Action } from '../../src/auth/permissions.js';
+import { CONSOLE_ROUTE } from '../../src/console/console-http.js';
 
 export interface AppRoute {
   method: string;
@@ -13,6 +14,10 @@ export interface AppRoute {
   /** The permission model's action the route declares; undefined when it declares none. */
   action?: Action;
   isPublic: boolean;
+  /** A console page: outside /api/0, in a console controller. */
+  isConsole: boolean;
+  /** Declared with @SessionPermission: its caller is the session cookie's person, not a Bearer token's. */
+  bySession: boolean;
 }
 
 /** Every route the app's controllers declare, read from Nest's own metadata. */
@@ -31,9 +36,21 @@ export function controllerRoutes(app: NestFastifyApplication): AppRoute[] {
         const unprefixed = UNPREFIXED_ROUTES.some((route) => route.path === relative && RequestMethod[route.method] === method);
         const declared = (Reflect.getMetadata(PERMISSION, handler) ?? Reflect.getMetadata(PERMISSION, metatype)) as PermissionDeclaration | undefined;
         const action = declared && Object.hasOwn(PERMISSIONS, declared.action) ? declared.action : undefined;
-        routes.push({ method, path: unprefixed ? `/${relative}` : `/${API_PREFIX}/${relative}`, action, isPublic: action !== undefined && 'public' in PERMISSIONS[action] });
+        routes.push({
+          method,
+          path: unprefixed ? `/${relative}` : `/${API_PREFIX}/${relative}`,
+          action,
+          isPublic: action !== undefined && 'public' in PERMISSIONS[action],
+          isConsole: Boolean(Reflect.getMetadata(CONSOLE_ROUTE, metatype)),
+          bySession: declared?.session === true,
+        });
       }
     }
   }
   return routes;
+}
+
+/** The JSON API's routes: everything but the console's pages. */
+export function apiRoutes(app: NestFastifyApplication): AppRoute[] {
+  return controllerRoutes(app).filter((route) => !route.isConsole);
 }
