@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { signIn } from './support/console.js';
 import { bearer } from './support/factories.js';
 import { runScript as run, schemaUrl } from './support/spawned-server.js';
 import { createTestApp, TEST_SECRET_KEY, type TestApp } from './support/test-app.js';
@@ -22,6 +23,17 @@ describe('the CLI', () => {
     expect(created).toEqual({ id: expect.any(String), email: 'ops@example.com', token: expect.stringMatching(/^sntryu_[0-9a-f]{64}$/) });
     const me = await t.http().get('/api/0/users/me/').set(bearer(created.token)).expect(200);
     expect(me.body).toMatchObject({ email: 'ops@example.com', name: 'Ops', isSuperuser: true });
+  });
+
+  it('createuser --password-stdin reads the console password from standard input, never from the arguments', async () => {
+    const result = run('dist/src/cli.js', ['createuser', '--email', 'console@example.com', '--password-stdin'], env, 'a passphrase from stdin\nignored line\n');
+    expect(result.status).toBe(0);
+    expect(result.stdout).not.toContain('passphrase');
+    await signIn(t, { id: '', email: 'console@example.com', token: '' }, 'a passphrase from stdin');
+    const short = run('dist/src/cli.js', ['createuser', '--email', 'short@example.com', '--password-stdin'], env, 'short\n');
+    expect(short.status).toBe(2);
+    expect(short.stderr).toContain('must be 8 to 256 characters');
+    expect(run('dist/src/cli.js', ['createuser', '--email', 'x@example.com', '--password', 'on-the-command-line'], env).status).toBe(2);
   });
 
   it('exits 1 when the command fails, 2 on bad usage', () => {

@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { openUnder, SecretBox } from '../src/common/crypto.js';
+import { SESSION_COOKIE } from '../src/auth/console-sessions.service.js';
+import { PasswordLinksService } from '../src/users/password-links.service.js';
+import { signIn } from './support/console.js';
 import { bearer, createUser, exchange, installedApp, refresh, tokenRequest } from './support/factories.js';
 import { leaked, runFullFlow } from './support/full-flow.js';
 import { LogCapture } from './support/log-capture.js';
 import { spawnServer } from './support/spawned-server.js';
 import { createTestApp, TEST_SECRET_KEY, type TestApp } from './support/test-app.js';
 
-const STOLEN_TABLES = ['api_tokens', 'api_grants', 'api_applications', 'personal_tokens'];
+const STOLEN_TABLES = ['api_tokens', 'api_grants', 'api_applications', 'personal_tokens', 'console_sessions', 'password_links'];
 
 describe('secrets never reach the logs', () => {
   it('logs none of them during the full flow, in process at every log level', async () => {
@@ -31,12 +34,16 @@ describe('secrets never reach the logs', () => {
     const server = await spawnServer(t.schema, { LOG_LEVEL: 'trace' });
     try {
       const adminToken = server.output().match(/sntryu_[0-9a-f]{64}/)![0];
+      // Beside it, once, the link that sets the admin's console password.
+      const link = server.output().match(/http:\/\/127\.0\.0\.1:\d+(\/auth\/set-password\/[0-9a-f]{64}\/)/)!;
+      await request(`http://127.0.0.1:${server.port}`).get(link[1]!).expect(200);
       const secrets = await runFullFlow(() => request(`http://127.0.0.1:${server.port}`), adminToken);
       server.process.kill('SIGTERM');
       expect((await server.exited).code).toBe(0);
       const output = server.output();
       expect(output).toContain('SIGTERM: finishing in-flight requests');
       expect(output.split(adminToken)).toHaveLength(2);
+      expect(output.split(link[1]!)).toHaveLength(2);
       expect(leaked(output.replace(adminToken, ''), secrets)).toEqual([]);
     } finally {
       if (server.process.exitCode === null) server.process.kill('SIGKILL');
@@ -55,11 +62,14 @@ describe('a stolen copy of the database', () => {
   it('holds nothing that authenticates: no token, code, refresh token or client secret', async () => {
     await runFullFlow(t.http, (await createUser(t, { superuser: true })).token);
     // A live installation and its client: any value that worked here would be a usable secret.
-    const { app, installation } = await installedApp(t);
+    const { app, installation, owner } = await installedApp(t);
     // A refresh inside its retry window: its pair's sealed answer is in the dump too.
     const refreshed = await installedApp(t);
     const first = (await exchange(t, refreshed.app, refreshed.installation).expect(201)).body;
     await refresh(t, refreshed.app, refreshed.installation, first.refreshToken).expect(201);
+    // A console session and an unused set-password link, whose stored hashes must open nothing either.
+    await signIn(t, owner);
+    await t.dataSource.transaction((em) => t.app.get(PasswordLinksService).create(em, owner.id));
     const dump = new Map<string, Record<string, unknown>[]>();
     for (const table of STOLEN_TABLES) dump.set(table, (await t.dataSource.query(`SELECT row_to_json(x) AS row FROM ${table} x`)).map((r: { row: Record<string, unknown> }) => r.row));
     const values = new Set([...dump.values()].flat().flatMap((row) => Object.values(row)).filter((value) => value !== null).map(String));
@@ -76,6 +86,10 @@ describe('a stolen copy of the database', () => {
     const refused: number[] = [];
     for (const value of values) {
       refused.push((await t.http().get('/api/0/users/me/').set('Authorization', `Bearer ${value}`)).status);
+      // The console refuses a cookie by sending the browser to sign in.
+      const page = await t.http().get('/organizations/').set('Cookie', `${SESSION_COOKIE}=${value}`);
+      refused.push(page.status === 303 && page.headers.location.startsWith('/auth/login/') ? 401 : page.status);
+      if (/^[\w-]+$/.test(value)) refused.push((await t.http().get(`/auth/set-password/${value}/`)).status);
       const client = { client_id: app.clientId, client_secret: app.clientSecret };
       refused.push((await tokenRequest(t, installation.uuid).send({ ...client, grant_type: 'authorization_code', code: value })).status);
       refused.push((await tokenRequest(t, installation.uuid).send({ ...client, grant_type: 'refresh_token', refresh_token: value })).status);

@@ -39,8 +39,8 @@ export async function spawnMain(env: Record<string, string>, startMs = 20000): P
 }
 
 /** A built script (the CLI, or the server for a failed start) run to completion with this environment. */
-export function runScript(script: string, args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, [script, ...args], { env: baseEnv(env), encoding: 'utf8', timeout: 30000 });
+export function runScript(script: string, args: string[], env: Record<string, string>, input = '') {
+  return spawnSync(process.execPath, [script, ...args], { env: baseEnv(env), encoding: 'utf8', timeout: 30000, input });
 }
 
 function baseEnv(env: Record<string, string>): NodeJS.ProcessEnv {
