@@ -27,6 +27,9 @@ RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
     && mkdir -p /data \
     && chown node:node /data
 COPY --from=build /app/dist ./dist
+# The console's templates and stylesheet are read at run time, beside the compiled code.
+COPY --from=build /app/src/console/views ./src/console/views
+COPY --from=build /app/src/console/static ./src/console/static
 USER node
 EXPOSE 9000
 VOLUME ["/data"]

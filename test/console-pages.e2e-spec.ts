@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { addMember, createOrganization, createSentryApp, createUser, install, unique } from './support/factories.js';
+import { csrfOf, signIn, submit } from './support/console.js';
+import { nastyString } from './support/fuzz-arbitraries.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+describe('console pages', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('registers an app with the API\'s rules, showing each error beside its field', async () => {
+    const owner = await createUser(t);
+    const organization = await createOrganization(t, owner);
+    const agent = await signIn(t, owner);
+    const path = `/settings/${organization.slug}/developer-settings/new-public/`;
+    const bad = await submit(agent, path, { name: '', webhookUrl: 'ftp://files.example', 'scope:org:read': 'on' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/id="name-error">[^<]*name should not be empty/);
+    expect(bad.text).toMatch(/id="webhookUrl-error">webhookUrl must be an http\(s\) URL/);
+    expect(bad.text).toContain('value="ftp://files.example"');
+    const name = unique('Tracker');
+    expect((await submit(agent, path, { name, 'scope:org:read': 'on', 'scope:event:read': 'on' })).status).toBe(303);
+    const taken = await submit(agent, path, { name });
+    expect(taken.text).toMatch(/id="name-error">A sentry app with this slug already exists\./);
+    const page = await agent.get(`/settings/${organization.slug}/developer-settings/${name.toLowerCase()}/`).expect(200);
+    expect(page.text).toContain('<code class="tag">org:read</code> <code class="tag">event:read</code>');
+  });
+
+  it('shows the consent page only for apps one could install, and says so when it is already installed', async () => {
+    const owner = await createUser(t);
+    const organization = await createOrganization(t, owner);
+    const app = await createSentryApp(t, owner, organization);
+    const stranger = await signIn(t, await createUser(t));
+    // An unpublished app of someone else's organization is not found, as over the API.
+    await stranger.get(`/sentry-apps/${app.slug}/external-install/`).expect(404);
+    await stranger.get('/sentry-apps/no-such-app/external-install/').expect(404);
+    const agent = await signIn(t, owner);
+    const first = await submit(agent, `/sentry-apps/${app.slug}/external-install/`, { organization: organization.slug });
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('is installed in');
+    // Installed, and the code already exchanged: the page and a second accept both say so.
+    await t.dataSource.query('UPDATE api_grants SET exchanged_at = now()');
+    const page = await agent.get(`/sentry-apps/${app.slug}/external-install/`).expect(200);
+    expect(page.text).toContain('is already installed in');
+    expect(page.text).not.toContain('Accept &amp; Install');
+    const again = await agent.post(`/sentry-apps/${app.slug}/external-install/`).type('form').send({ _csrf: csrfOf(page.text), organization: organization.slug }).expect(200);
+    expect(again.text).toContain('was already installed');
+  });
+
+  it('tells a member without an organization to install into that they cannot install', async () => {
+    const owner = await createUser(t);
+    const organization = await createOrganization(t, owner);
+    const app = await createSentryApp(t, owner, organization);
+    const member = await addMember(t, organization, owner, 'member');
+    const page = await (await signIn(t, member)).get(`/sentry-apps/${app.slug}/external-install/`).expect(200);
+    expect(page.text).toContain('You are not an owner or manager of an organization where');
+    expect(page.text).not.toContain('Accept &amp; Install');
+  });
+
+  it('adds members with field errors for unknown and existing people, and offers a member no form', async () => {
+    const owner = await createUser(t);
+    const organization = await createOrganization(t, owner);
+    const agent = await signIn(t, owner);
+    const path = `/settings/${organization.slug}/members/`;
+    expect((await submit(agent, path, { email: 'nobody@example.com', role: 'member' })).text).toMatch(/id="email-error">No user with this email\./);
+    const person = await createUser(t);
+    expect((await submit(agent, path, { email: person.email, role: 'member' })).status).toBe(303);
+    const list = await agent.get(path).expect(200);
+    expect(list.text).toContain(`${person.email} is now a member of`);
+    expect((await submit(agent, path, { email: person.email, role: 'member' })).text).toMatch(/id="email-error">This user is already a member\./);
+    const member = await signIn(t, person);
+    expect((await member.get(path).expect(200)).text).not.toContain('Add a member');
+    // With the member's own session and CSRF token (the sign-out form's), the form is still refused.
+    const posted = await submit(member, path, { email: (await createUser(t)).email, role: 'member' });
+    expect(posted.status).toBe(403);
+  });
+
+  it('lets only superusers publish', async () => {
+    const owner = await createUser(t);
+    const organization = await createOrganization(t, owner);
+    const app = await createSentryApp(t, owner, organization);
+    const agent = await signIn(t, owner);
+    await agent.get('/manage/sentry-apps/').expect(403);
+    const page = await agent.get('/organizations/');
+    await agent.post(`/manage/sentry-apps/${app.slug}/status/`).type('form').send({ _csrf: csrfOf(page.text), status: 'published' }).expect(403);
+    const root = await signIn(t, await createUser(t, { superuser: true }));
+    expect((await submit(root, `/manage/sentry-apps/${app.slug}/status/`, { status: 'published' }, '/manage/sentry-apps/')).status).toBe(303);
+    expect((await root.get('/manage/sentry-apps/')).text).toContain('is published.');
+  });
+
+  it('answers hostile form input with a page, never a 5xx, and echoes it only escaped', async () => {
+    const owner = await createUser(t);
+    const organization = await createOrganization(t, owner);
+    const app = await createSentryApp(t, owner, organization);
+    await install(t, owner, organization, app);
+    const agent = await signIn(t, owner);
+    const csrf = csrfOf((await agent.get('/organizations/')).text);
+    const forms = [
+      ['/organizations/new/', ['name', 'slug']],
+      [`/settings/${organization.slug}/developer-settings/new-public/`, ['name', 'webhookUrl', 'redirectUrl', 'scope:org:read', 'verifyInstall']],
+      [`/settings/${organization.slug}/members/`, ['email', 'role']],
+      [`/sentry-apps/${app.slug}/external-install/`, ['organization']],
+      ['/settings/account/security/', ['current', 'password', 'confirm']],
+    ] as const;
+    let sent = 0;
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...forms), fc.array(nastyString, { minLength: 1, maxLength: 5 }), fc.boolean(), async ([path, fields], values, duplicate) => {
+      const body = new URLSearchParams({ _csrf: csrf });
+      fields.forEach((field, index) => body.append(field, values[index % values.length]!));
+      if (duplicate) body.append(fields[0], 'again');
+      const response = await agent.post(path).type('form').send(body.toString());
+      sent += 1;
+      expect(response.status).toBeLessThan(500);
+      expect(response.headers['content-type']).toMatch(/^text\/html/);
+      expect(response.text).not.toMatch(/<script>alert/);
+    }), { numRuns: 150 });
+    expect(sent).toBe(150);
+  }, 60_000);
+});
