@@ -27,6 +27,11 @@ async function signIn(page: Page, base: string, user: TestUser): Promise<void> {
   await page.waitForURL((url) => !url.pathname.startsWith('/auth/login'));
 }
 
+/** The audit log page's rows: event, actor, IP address, target and details (the date left out). */
+function auditRows(page: Page): Promise<string[][]> {
+  return page.locator('tbody tr').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td')].slice(1).map((cell) => cell.textContent!.trim())));
+}
+
 describe('the console in a real browser: the journey of an integration', () => {
   let t: TestApp;
   let browser: Browser;
@@ -106,6 +111,9 @@ describe('the console in a real browser: the journey of an integration', () => {
     expect(permissions.map((line) => line.split(' · ')[0])).toEqual(['Read access to Issue & Event', 'Read access to Organization']);
     expect(await globex.getByLabel('Organization').inputValue()).toBe('globex');
     await screenshot(globex, '05-consent');
+    await globex.setViewportSize({ width: 390, height: 844 });
+    await screenshot(globex, '05-consent-phone');
+    await globex.setViewportSize(viewport);
     await globex.getByRole('button', { name: 'Accept & Install' }).click();
 
     // The browser arrives at the app's redirect URL with code, installationId and orgSlug.
@@ -146,5 +154,18 @@ describe('the console in a real browser: the journey of an integration', () => {
     await globex.waitForURL(`${base}/settings/globex/integrations/`);
     expect(await globex.getByRole('status').textContent()).toContain('Issue Tracker is uninstalled');
     await t.http().get('/api/0/organizations/globex/').set(bearer(token)).expect(401);
+    await screenshot(globex, '11-uninstalled');
+
+    // The audit log page lists the install and the uninstall, newest first, by the person who did them, from where.
+    const installationId = arrived.searchParams.get('installationId');
+    await globex.getByRole('navigation', { name: 'Organization settings' }).getByRole('link', { name: 'Audit log' }).click();
+    expect(await auditRows(globex)).toEqual([
+      ['sentry-app.uninstall', 'Gita Admin', '127.0.0.1', installationId, 'sentryApp: issue-tracker'],
+      ['sentry-app.install', 'Gita Admin', '127.0.0.1', installationId, 'sentryApp: issue-tracker'],
+    ]);
+    await screenshot(globex, '12-audit-log');
+    // The developer's organization: the app's creation in the console, and its publication by the superuser.
+    await dev.goto(`${base}/settings/acme/audit-log/`);
+    expect((await auditRows(dev)).map(([event, actor]) => `${event} by ${actor}`)).toEqual(['sentry-app.edit by Olu Operator', 'sentry-app.add by Dana Developer']);
   }, 120_000);
 });

@@ -58,9 +58,10 @@ export class AuditLog {
     );
   }
 
-  /** Newest first, AUDIT_PAGE_SIZE at a time; `cursor` (opaque, from the previous page) pages back. */
-  async page(organizationId: string, cursor?: string): Promise<{ rows: AuditLogEntry[]; next: string | null }> {
-    const before = cursor === undefined ? undefined : decodeCursor(cursor);
+  /** Newest first, AUDIT_PAGE_SIZE at a time; `cursor` (opaque, from the previous page, as the query string gave it) pages back. */
+  async page(organizationId: string, cursor?: unknown): Promise<{ rows: AuditLogEntry[]; next: string | null }> {
+    if (cursor !== undefined && typeof cursor !== 'string') throw new ValidationFailed({ cursor: ['Send one cursor.'] });
+    const before = cursor ? decodeCursor(cursor) : undefined;
     const rows = await this.dataSource.getRepository(AuditLogEntry).find({
       where: { organizationId, ...(before ? { id: LessThan(before) } : {}) },
       order: { id: 'DESC' },

@@ -7,6 +7,7 @@ import { ConsolePages } from './console-pages.service.js';
 import { consoleRoutes } from './console-route.js';
 import { ConsoleGuard } from './console.guard.js';
 import { AccountPages } from './pages/account.controller.js';
+import { AuditLogPage } from './pages/audit-log.controller.js';
 import { AuthPages } from './pages/auth.controller.js';
 import { DeveloperSettingsPages } from './pages/developer-settings.controller.js';
 import { ExternalInstallPage } from './pages/external-install.controller.js';
@@ -16,7 +17,7 @@ import { MembersPage } from './pages/members.controller.js';
 import { OrganizationsPages } from './pages/organizations.controller.js';
 import { SignInService } from './sign-in.service.js';
 
-const CONTROLLERS = [AuthPages, AccountPages, OrganizationsPages, ExternalInstallPage, IntegrationsPages, MembersPage, DeveloperSettingsPages, ManageAppsPage];
+const CONTROLLERS = [AuthPages, AccountPages, OrganizationsPages, ExternalInstallPage, IntegrationsPages, MembersPage, AuditLogPage, DeveloperSettingsPages, ManageAppsPage];
 
 /** The console's pages, which sit outside /api/0 at Sentry's own paths. */
 export const CONSOLE_ROUTES = consoleRoutes(CONTROLLERS);
