@@ -1,36 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { BearerTokenService } from '../src/auth/bearer-token.service.js';
 import { decide, describeRule, PERMISSIONS, type Action, type Target } from '../src/auth/permissions.js';
-import type { Principal } from '../src/auth/principal.js';
-import { ALL_SCOPES } from '../src/auth/scopes.js';
 import { randomHex } from '../src/common/crypto.js';
 import type { Role } from '../src/organizations/entities/organization-member.entity.js';
-import { addMember, bearer, createOrganization, createSentryApp, createUser, exchange, install, publish, unique, type TestInstallation, type TestOrganization, type TestSentryApp, type TestUser } from './support/factories.js';
+import { bearer, createSentryApp, createUser, install, unique } from './support/factories.js';
+import { APPS, buildWorld, coverage, each, formatMatrix, installationId, KINDS, MEMBERS, PEOPLE, routeOf, rowName, shown, successOf, type Expected, type Kind, type Row, type World } from './support/matrix.js';
 import { controllerRoutes, type AppRoute } from './support/routes.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
-/** Every kind of caller, each with its standing towards the matrix's organization, app and installation. */
-const KINDS = ['anonymous', 'outsider', 'member', 'manager', 'owner', 'superuser', 'app-no-scopes', 'app-all-scopes', 'app-other-org', 'app-third-party'] as const;
-type Kind = (typeof KINDS)[number];
-const COLUMN: Record<Kind, string> = {
-  anonymous: 'anon', outsider: 'outsider', member: 'member', manager: 'manager', owner: 'owner', superuser: 'super',
-  'app-no-scopes': 'app:none', 'app-all-scopes': 'app:all', 'app-other-org': 'app:X', 'app-third-party': 'app:3rd',
-};
-const PEOPLE: Kind[] = ['outsider', 'member', 'manager', 'owner', 'superuser'];
-const MEMBERS: Kind[] = ['member', 'manager', 'owner'];
-const APPS: Kind[] = ['app-no-scopes', 'app-all-scopes', 'app-other-org', 'app-third-party'];
-type Expected = Partial<Record<Kind, number>>;
-const each = (kinds: readonly Kind[], status: number): Expected => Object.fromEntries(kinds.map((kind) => [kind, status]));
 const NEEDS_TOKEN: Expected = { anonymous: 401 };
 
 /**
  * What api-contract.md says, written out by hand and independently of the model: for each row,
  * the status the contract names for a kind of caller (kinds it is silent about are left out).
- * The organization is O; the app is one O owns with every scope, installed in O (app:all) and,
- * published, in another organization X (app:X, the same app's other installation); app:none is
- * O's app without scopes; app:3rd is an app X owns, installed in O.
+ * The world is test/support/matrix.ts's.
  */
 const CONTRACT: Record<string, Expected> = {
   'GET /internal/health': each(KINDS, 200),
@@ -70,61 +54,6 @@ const CONTRACT: Record<string, Expected> = {
   'POST /sentry-app-installations/{uuid}/authorizations': each(KINDS, 201),
   'POST /sentry-app-installations/{uuid}/authorizations/revoke': each(KINDS, 200),
 };
-
-interface World {
-  organization: TestOrganization;
-  owner: TestUser;
-  app: TestSentryApp;
-  installation: TestInstallation & { id: string };
-  noScopes: { app: TestSentryApp; installation: TestInstallation };
-  tokens: Partial<Record<Kind, string>>;
-  principals: Partial<Record<Kind, Principal>>;
-  roles: Partial<Record<Kind, Role>>;
-}
-
-/** One row: a request per kind of caller, and the target as the model should judge it (null: it does not exist). */
-interface Row {
-  route: string;
-  variant?: string;
-  success: number;
-  request(kind: Kind): Promise<{ path: string; body?: object; target?: Target | null }>;
-}
-
-async function installationId(t: TestApp, uuid: string): Promise<string> {
-  const [row] = await t.dataSource.query<{ id: string }[]>('SELECT id FROM sentry_app_installations WHERE uuid = $1', [uuid]);
-  return row!.id;
-}
-
-async function buildWorld(t: TestApp): Promise<World> {
-  const [root, owner, outsider, vendor] = await Promise.all([createUser(t, { superuser: true }), createUser(t), createUser(t), createUser(t)]);
-  const [organization, elsewhere] = await Promise.all([createOrganization(t, owner), createOrganization(t, vendor)]);
-  const [manager, member] = await Promise.all([addMember(t, organization, owner, 'manager'), addMember(t, organization, owner, 'member')]);
-  const [app, noScopes, thirdParty] = await Promise.all([
-    createSentryApp(t, owner, organization, { scopes: [...ALL_SCOPES] }),
-    createSentryApp(t, owner, organization, { scopes: [] }),
-    createSentryApp(t, vendor, elsewhere, { scopes: [...ALL_SCOPES] }),
-  ]);
-  await Promise.all([publish(t, root, app), publish(t, root, thirdParty)]);
-  const [installation, noScopesInstallation, otherInstallation, thirdPartyInstallation] = await Promise.all([
-    install(t, owner, organization, app), install(t, owner, organization, noScopes), install(t, vendor, elsewhere, app), install(t, owner, organization, thirdParty),
-  ]);
-  const tokenOf = async (of: TestSentryApp, at: TestInstallation) => (await exchange(t, of, at).expect(201)).body.token as string;
-  const tokens: World['tokens'] = {
-    outsider: outsider.token, member: member.token, manager: manager.token, owner: owner.token, superuser: root.token,
-    'app-no-scopes': await tokenOf(noScopes, noScopesInstallation),
-    'app-all-scopes': await tokenOf(app, installation),
-    'app-other-org': await tokenOf(app, otherInstallation),
-    'app-third-party': await tokenOf(thirdParty, thirdPartyInstallation),
-  };
-  const bearers = t.app.get(BearerTokenService);
-  const principals = Object.fromEntries(await Promise.all(Object.entries(tokens).map(async ([kind, token]) => [kind, await bearers.authenticate(token!)])));
-  return {
-    organization, owner, app, principals, tokens,
-    installation: { ...installation, id: await installationId(t, installation.uuid) },
-    noScopes: { app: noScopes, installation: noScopesInstallation },
-    roles: { member: 'member', manager: 'manager', owner: 'owner' },
-  };
-}
 
 function rows(t: TestApp, w: World): Row[] {
   const org = `/api/0/organizations/${w.organization.slug}`;
@@ -201,10 +130,6 @@ function rows(t: TestApp, w: World): Row[] {
   ];
 }
 
-/** `POST /api/0/organizations/:organizationSlug/members` → `POST /organizations/{organizationSlug}/members`. */
-const shown = (route: string) => route.replace('/api/0', '').replace(/:(\w+)/g, '{$1}');
-const rowName = (row: Row) => `${shown(row.route)}${row.variant ? ` [${row.variant}]` : ''}`;
-
 describe('the authorization matrix: every route × every kind of caller', () => {
   let t: TestApp;
   let world: World;
@@ -216,11 +141,10 @@ describe('the authorization matrix: every route × every kind of caller', () => 
   });
   afterAll(() => t.close());
 
-  it('declares an action of the permission model on every route, and the matrix covers every route', () => {
+  it('declares an action of the permission model on every route, and the matrix covers every API route', () => {
     expect(routes.filter((route) => !route.action).map((route) => `${route.method} ${route.path}`)).toEqual([]);
-    const covered = new Set(rows(t, world).map((row) => row.route));
-    expect(routes.map((route) => `${route.method} ${route.path}`).filter((route) => !covered.has(route))).toEqual([]);
-    expect([...covered].filter((route) => !routes.some((served) => `${served.method} ${served.path}` === route))).toEqual([]);
+    // The console's pages have their own matrix: console-authorization-matrix.e2e-spec.ts.
+    expect(coverage(rows(t, world), routes.filter((route) => !route.isConsole))).toEqual({ uncovered: [], unknown: [] });
   });
 
   it("answers each caller what the model decides, and what the contract names where it names one", async () => {
@@ -228,7 +152,7 @@ describe('the authorization matrix: every route × every kind of caller', () => 
     const table: string[][] = [];
     const wrong: string[] = [];
     for (const row of rows(t, world)) {
-      const route = routes.find((served) => `${served.method} ${served.path}` === row.route)!;
+      const route = routeOf(routes, row);
       const contract = CONTRACT[rowName(row)] ?? {};
       const cells = await Promise.all(KINDS.map(async (kind) => {
         const { path, body, target } = await row.request(kind);
@@ -236,7 +160,7 @@ describe('the authorization matrix: every route × every kind of caller', () => 
         if (world.tokens[kind]) call = call.set(bearer(world.tokens[kind]!));
         const status = (await (body ? call.send(body) : call)).status;
         const decision = decide(world.principals[kind], route.action!, target ?? null);
-        const modelSays = decision.allowed ? row.success : decision.status;
+        const modelSays = decision.allowed ? successOf(row, kind) : decision.status;
         if (status !== modelSays) wrong.push(`${rowName(row)} as ${kind}: ${status}, the model says ${modelSays}`);
         if (contract[kind] !== undefined && status !== contract[kind]) wrong.push(`${rowName(row)} as ${kind}: ${status}, the contract says ${contract[kind]}`);
         return `${status}${status !== modelSays ? '!' : ''}${contract[kind] !== undefined && status !== contract[kind] ? '?' : ''}`;
@@ -245,14 +169,11 @@ describe('the authorization matrix: every route × every kind of caller', () => 
     }
     const cells = table.length * KINDS.length;
     const named = Object.values(CONTRACT).reduce((sum, expected) => sum + Object.keys(expected).length, 0);
-    const widths = [0, 1].map((column) => Math.max(...table.map((line) => line[column]!.length)));
-    const format = (line: string[]) => line.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(8))).join(' ');
-    console.log([
-      `reliability: authorization matrix: ${routes.length} routes in ${table.length} rows × ${KINDS.length} kinds of caller = ${cells} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; ${named} cells named by the contract; ${wrong.length} wrong`,
-      format(['route', 'action', ...KINDS.map((kind) => COLUMN[kind])]),
-      ...table.map(format),
+    console.log(formatMatrix(
+      `reliability: authorization matrix: ${routes.filter((route) => !route.isConsole).length} API routes in ${table.length} rows × ${KINDS.length} kinds of caller = ${cells} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; ${named} cells named by the contract; ${wrong.length} wrong`,
+      table,
       "(! differs from the model, ? from the contract; app:X is the app's token from its installation in another organization)",
-    ].join('\n'));
+    ));
     expect(Object.keys(CONTRACT).filter((name) => !table.some((line) => line[0] === name))).toEqual([]);
     expect(wrong).toEqual([]);
   }, 60_000);
@@ -262,7 +183,7 @@ describe('the authorization matrix: every route × every kind of caller', () => 
     const section = /<!-- who-may-do-what:start -->\n([\s\S]*?)<!-- who-may-do-what:end -->/.exec(readme)?.[1];
     const lines = (Object.keys(PERMISSIONS) as Action[]).map((action) => {
       const { people, apps } = describeRule(PERMISSIONS[action]);
-      const served = routes.filter((route) => route.action === action).map((route) => `\`${route.method} ${shown(route.path)}/\``);
+      const served = routes.filter((route) => route.action === action).map((route) => (route.isConsole ? `page \`${route.method} ${shown(route.path)}/\`` : `\`${route.method} ${shown(route.path)}/\``));
       return `| \`${action}\` | ${served.join('<br>') || '(inside a route: the `code` of listed installations)'} | ${people} | ${apps} |`;
     });
     const table = ['| Action | Routes | People | App tokens |', '|---|---|---|---|', ...lines, ''].join('\n');
