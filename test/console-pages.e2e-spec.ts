@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { addMember, createOrganization, createSentryApp, createUser, install, unique } from './support/factories.js';
-import { csrfOf, signIn, submit } from './support/console.js';
+import { addMember, bearer, createOrganization, createSentryApp, createUser, install, publish, unique } from './support/factories.js';
+import { csrfOf, signIn, submit, type Agent } from './support/console.js';
 import { nastyString } from './support/fuzz-arbitraries.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -77,6 +77,46 @@ describe('console pages', () => {
     // With the member's own session and CSRF token (the sign-out form's), the form is still refused.
     const posted = await submit(member, path, { email: (await createUser(t)).email, role: 'member' });
     expect(posted.status).toBe(403);
+  });
+
+  it('offers in the add-member form only the roles the person may grant, and refuses a higher one posted anyway', async () => {
+    const owner = await createUser(t);
+    const organization = await createOrganization(t, owner);
+    const manager = await addMember(t, organization, owner, 'manager');
+    const path = `/settings/${organization.slug}/members/`;
+    const offered = async (agent: Agent) => [...(await agent.get(path).expect(200)).text.matchAll(/<option value="(\w+)"/g)].map(([, role]) => role);
+    expect(await offered(await signIn(t, owner))).toEqual(['owner', 'manager', 'member']);
+    const asManager = await signIn(t, manager);
+    expect(await offered(asManager)).toEqual(['manager', 'member']);
+    const person = await createUser(t);
+    expect((await submit(asManager, path, { email: person.email, role: 'owner' })).status).toBe(403);
+    expect(await t.dataSource.query('SELECT 1 FROM organization_members WHERE user_id = $1', [person.id])).toEqual([]);
+    expect((await submit(asManager, path, { email: person.email, role: 'manager' })).status).toBe(303);
+  });
+
+  it('lists on the consent page only the organizations where the person may install', async () => {
+    const [person, other] = await Promise.all([createUser(t), createUser(t)]);
+    const [owned, managed, joined] = await Promise.all([createOrganization(t, person), createOrganization(t, other), createOrganization(t, other)]);
+    for (const [organization, role] of [[managed, 'manager'], [joined, 'member']] as const) {
+      await t.http().post(`/api/0/organizations/${organization.slug}/members/`).set(bearer(other.token)).send({ email: person.email, role }).expect(201);
+    }
+    const vendor = await createUser(t);
+    const app = await createSentryApp(t, vendor, await createOrganization(t, vendor));
+    await publish(t, await createUser(t, { superuser: true }), app);
+    const page = await (await signIn(t, person)).get(`/sentry-apps/${app.slug}/external-install/`).expect(200);
+    const listed = [...page.text.matchAll(/<option value="([^"]+)"/g)].map(([, slug]) => slug);
+    expect(listed.sort()).toEqual([owned.slug, managed.slug].sort());
+  });
+
+  it("shows an app only under its own organization's developer settings", async () => {
+    const owner = await createUser(t);
+    const [organization, other] = await Promise.all([createOrganization(t, owner), createOrganization(t, owner)]);
+    const app = await createSentryApp(t, owner, organization);
+    const agent = await signIn(t, owner);
+    await agent.get(`/settings/${organization.slug}/developer-settings/${app.slug}/`).expect(200);
+    await agent.get(`/settings/${other.slug}/developer-settings/${app.slug}/`).expect(404);
+    const rotate = await submit(agent, `/settings/${other.slug}/developer-settings/${app.slug}/rotate-secret/`, {}, `/settings/${organization.slug}/developer-settings/${app.slug}/`);
+    expect(rotate.status).toBe(404);
   });
 
   it('lets only superusers publish', async () => {

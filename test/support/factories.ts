@@ -142,3 +142,13 @@ export async function livePairs(t: TestApp, installationUuid: string): Promise<n
 export async function callsOrganization(t: TestApp, slug: string, token: string): Promise<number> {
   return (await t.http().get(`/api/0/organizations/${slug}/`).set(bearer(token))).status;
 }
+
+/** `count` old member.add rows in the organization's audit log, as if written long ago (the pages read them, nothing else). */
+export async function fillAuditLog(t: TestApp, organization: TestOrganization, count: number): Promise<void> {
+  await t.dataSource.query(
+    `INSERT INTO audit_log_entries (organization_id, event, actor_type, actor_id, actor_name, ip_address, target_object, data, date_created)
+     SELECT $1, 'member.add', 'user', '0', 'Earlier Admin', '192.0.2.1', n::text, jsonb_build_object('email', 'person' || n || '@example.com', 'role', 'member'), now() - interval '1 day' + n * interval '1 second'
+       FROM generate_series(1, $2::int) AS n`,
+    [organization.id, count],
+  );
+}
