@@ -79,7 +79,7 @@ describe('the CLI', () => {
   it('janitor runs one pass and prints what it deleted', () => {
     const result = run('dist/src/cli.js', ['janitor'], env);
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ skipped: false, tokens: expect.any(Number), grants: expect.any(Number), jwtIds: expect.any(Number), webhookDeliveries: expect.any(Number), sealedAnswers: expect.any(Number) });
+    expect(JSON.parse(result.stdout)).toEqual({ skipped: false, tokens: expect.any(Number), grants: expect.any(Number), jwtIds: expect.any(Number), webhookDeliveries: expect.any(Number), sealedAnswers: expect.any(Number), sessions: expect.any(Number), passwordLinks: expect.any(Number) });
   });
 
   it('refuses to start on an invalid setting and names the variable', () => {

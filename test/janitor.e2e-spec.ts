@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { ConsoleSessionsService } from '../src/auth/console-sessions.service.js';
 import { JanitorService } from '../src/janitor/janitor.service.js';
-import { callsOrganization, exchange, installedApp, refresh, storedPairs } from './support/factories.js';
+import { PasswordLinksService } from '../src/users/password-links.service.js';
+import { callsOrganization, createUser, exchange, installedApp, refresh, storedPairs } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const HOURS = 3600;
@@ -110,12 +112,57 @@ describe('the janitor', () => {
     }
   });
 
+  it('deletes console sessions past their idle or absolute expiry, and keeps a live one', async () => {
+    const sessions = t.app.get(ConsoleSessionsService);
+    const { id: userId } = await createUser(t);
+    const [active, idle] = [await sessions.start(userId), await sessions.start(userId)];
+    const live = () => count('SELECT count(*)::int AS n FROM console_sessions WHERE user_id = $1', [userId]);
+    let advanced = 0;
+    const advance = (seconds: number) => { t.clock.advance(seconds); advanced += seconds; };
+    try {
+      advance(7000);
+      expect(await sessions.resolve(active.cookieValue)).not.toBeNull();
+      advance(1000);
+      // Idle for 8000 s against SESSION_IDLE_SECONDS=7200: gone; the active one stays.
+      expect((await janitor.run()).sessions).toBeGreaterThanOrEqual(1);
+      expect(await live()).toBe(1);
+      expect(await sessions.resolve(idle.cookieValue)).toBeNull();
+      // Used every hour, it still ends SESSION_MAX_AGE_SECONDS (12 hours) after sign-in.
+      while (advanced < 43200) {
+        expect(await sessions.resolve(active.cookieValue)).not.toBeNull();
+        advance(3600);
+      }
+      await janitor.run();
+      expect(await live()).toBe(0);
+    } finally {
+      t.clock.advance(-advanced);
+    }
+  });
+
+  it('deletes set-password links once used or expired, and keeps one that still works', async () => {
+    const links = t.app.get(PasswordLinksService);
+    const { id: userId } = await createUser(t);
+    const [used, unused] = [await links.create(t.dataSource.manager, userId), await links.create(t.dataSource.manager, userId)];
+    await t.dataSource.transaction((em) => links.consume(em, used));
+    const remaining = () => count('SELECT count(*)::int AS n FROM password_links WHERE user_id = $1', [userId]);
+    expect((await janitor.run()).passwordLinks).toBeGreaterThanOrEqual(1);
+    expect(await remaining()).toBe(1);
+    expect(await links.peek(unused)).toBe(userId);
+    t.clock.advance(25 * HOURS);
+    try {
+      await janitor.run();
+      expect(await remaining()).toBe(0);
+    } finally {
+      t.clock.advance(-25 * HOURS);
+    }
+  });
+
   it('skips a pass while another instance holds the janitor lock', async () => {
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL, options: `-c search_path=${t.schema}` });
     await client.connect();
     try {
       await client.query('SELECT pg_advisory_lock(7401003, hashtext(current_schema()))');
-      expect(await janitor.run()).toEqual({ skipped: true, tokens: 0, grants: 0, jwtIds: 0, webhookDeliveries: 0, sealedAnswers: 0 });
+      expect(await janitor.run()).toEqual({ skipped: true, tokens: 0, grants: 0, jwtIds: 0, webhookDeliveries: 0, sealedAnswers: 0, sessions: 0, passwordLinks: 0 });
       await client.query('SELECT pg_advisory_unlock(7401003, hashtext(current_schema()))');
       expect((await janitor.run()).skipped).toBe(false);
     } finally {

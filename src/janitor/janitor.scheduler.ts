@@ -28,7 +28,7 @@ export class JanitorScheduler implements OnApplicationBootstrap, OnApplicationSh
   private async tick(): Promise<void> {
     if (this.running) return;
     this.running = this.janitor.run().then(
-      (report) => !report.skipped && this.logger.log(`deleted ${report.tokens} tokens, ${report.grants} grants, ${report.jwtIds} JWT ids, ${report.webhookDeliveries} webhook deliveries, erased ${report.sealedAnswers} refresh answers`),
+      (report) => !report.skipped && this.logger.log(`deleted ${report.tokens} tokens, ${report.grants} grants, ${report.jwtIds} JWT ids, ${report.webhookDeliveries} webhook deliveries, ${report.sessions} sessions, ${report.passwordLinks} password links, erased ${report.sealedAnswers} refresh answers`),
       (error: unknown) => this.logger.warn(`pass failed: ${error instanceof Error ? error.message : String(error)}`),
     );
     await this.running;

@@ -13,6 +13,8 @@ export interface JanitorReport {
   webhookDeliveries: number;
   /** Refresh answers erased once their retry window had closed. */
   sealedAnswers: number;
+  sessions: number;
+  passwordLinks: number;
 }
 
 /** How long a finished webhook delivery stays in the request log. */
@@ -58,6 +60,20 @@ const OLD_WEBHOOK_DELIVERIES = `
      LIMIT $2)
   RETURNING 1`;
 
+// A console session past its absolute or its idle expiry can never be resumed ($3: SESSION_IDLE_SECONDS).
+const ENDED_SESSIONS = `
+  DELETE FROM console_sessions WHERE id IN (
+    SELECT id FROM console_sessions WHERE expires_at <= $1 OR last_seen_at <= $1::timestamptz - $3 * interval '1 second' LIMIT $2)
+  RETURNING 1`;
+
+// A set-password link works once, and for a day.
+const SPENT_PASSWORD_LINKS = `
+  DELETE FROM password_links WHERE id IN (
+    SELECT id FROM password_links WHERE used_at IS NOT NULL OR expires_at <= $1 LIMIT $2)
+  RETURNING 1`;
+
+const NOTHING: Omit<JanitorReport, 'skipped'> = { tokens: 0, grants: 0, jwtIds: 0, webhookDeliveries: 0, sealedAnswers: 0, sessions: 0, passwordLinks: 0 };
+
 /** Deletes what can no longer matter, in batches, one instance at a time. */
 @Injectable()
 export class JanitorService {
@@ -72,7 +88,7 @@ export class JanitorService {
     await runner.connect();
     try {
       const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock(7401003, hashtext(current_schema())) AS locked');
-      if (!locked) return { skipped: true, tokens: 0, grants: 0, jwtIds: 0, webhookDeliveries: 0, sealedAnswers: 0 };
+      if (!locked) return { skipped: true, ...NOTHING };
       try {
         const now = this.clock.now();
         const tokens = await this.inBatches(runner.manager, DEAD_FAMILIES, now);
@@ -81,7 +97,9 @@ export class JanitorService {
         const webhookDeliveries = await this.inBatches(runner.manager, OLD_WEBHOOK_DELIVERIES, now);
         const windowStart = new Date(now.getTime() - this.config.REFRESH_GRACE_SECONDS * 1000);
         const sealedAnswers = await this.inBatches(runner.manager, CLOSED_RETRY_WINDOWS, windowStart);
-        return { skipped: false, tokens, grants, jwtIds, webhookDeliveries, sealedAnswers };
+        const sessions = await this.inBatches(runner.manager, ENDED_SESSIONS, now, this.config.SESSION_IDLE_SECONDS);
+        const passwordLinks = await this.inBatches(runner.manager, SPENT_PASSWORD_LINKS, now);
+        return { skipped: false, tokens, grants, jwtIds, webhookDeliveries, sealedAnswers, sessions, passwordLinks };
       } finally {
         await runner.query('SELECT pg_advisory_unlock(7401003, hashtext(current_schema()))');
       }
@@ -91,11 +109,11 @@ export class JanitorService {
   }
 
   /** One short statement per batch, so no pass holds locks on many rows at once. */
-  private async inBatches(em: EntityManager, sql: string, cutoff: Date): Promise<number> {
+  private async inBatches(em: EntityManager, sql: string, cutoff: Date, ...more: unknown[]): Promise<number> {
     const batch = this.config.JANITOR_BATCH_SIZE;
     let total = 0;
     for (;;) {
-      const deleted = rowsOf(await em.query(sql, [cutoff, batch])).length;
+      const deleted = rowsOf(await em.query(sql, [cutoff, batch, ...more])).length;
       total += deleted;
       if (deleted < batch) return total;
     }
