@@ -73,6 +73,8 @@ describe('the console in a real browser: the journey of an integration', () => {
     await dev.getByRole('navigation', { name: 'Organization settings' }).getByRole('link', { name: 'Developer settings' }).click();
     await dev.getByRole('link', { name: 'New integration' }).click();
     await dev.getByLabel('Name').fill('Issue Tracker');
+    await dev.getByLabel('Author').fill('Acme Labs');
+    await dev.getByLabel('Overview').fill('Creates an issue in your tracker for every new Sentry issue, and links the two.');
     await dev.getByLabel('Webhook URL').fill(hooks.url);
     await dev.getByLabel('Redirect URL').fill(setup.url);
     await dev.getByLabel('Verify install').uncheck();
@@ -109,6 +111,7 @@ describe('the console in a real browser: the journey of an integration', () => {
     await globex.getByLabel('Password').press('Enter');
     await globex.waitForURL(`${base}/sentry-apps/issue-tracker/external-install/`);
     expect(await globex.getByRole('heading', { level: 1 }).textContent()).toBe('Issue Tracker');
+    expect(await globex.locator('main').textContent()).toMatch(/By Acme Labs\s+Creates an issue in your tracker/);
     const permissions = await globex.locator('.permissions li').allTextContents();
     expect(permissions.map((line) => line.split(' · ')[0])).toEqual(['Read access to Issue & Event', 'Read access to Organization']);
     expect(await globex.getByLabel('Organization').inputValue()).toBe('globex');

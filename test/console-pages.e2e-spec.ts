@@ -30,6 +30,26 @@ describe('console pages', () => {
     expect(page.text).toContain('<code class="tag">org:read</code> <code class="tag">event:read</code>');
   });
 
+  it("registers Sentry's descriptive fields, which the API returns and the consent page shows", async () => {
+    const owner = await createUser(t);
+    const organization = await createOrganization(t, owner);
+    const agent = await signIn(t, owner);
+    const path = `/settings/${organization.slug}/developer-settings/new-public/`;
+    const fields = { 'scope:org:read': 'on', author: 'Acme Labs', overview: 'Files issues.\nLinks commits.', isAlertable: 'on' };
+    const bad = await submit(agent, path, { ...fields, name: unique('Described'), allowedOrigins: 'https://ok.example\nftp://nope.example/path' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/id="allowedOrigins-error">[^<]*scheme:\/\/host\[:port\]/);
+    expect(bad.text).toContain('ftp://nope.example/path</textarea>');
+    const name = unique('Described');
+    expect((await submit(agent, path, { ...fields, name, allowedOrigins: ' https://ok.example \r\n\nhttp://127.0.0.1:3000\n' })).status).toBe(303);
+    const slug = name.toLowerCase();
+    const { body } = await t.http().get(`/api/0/sentry-apps/${slug}/`).set(bearer(owner.token)).expect(200);
+    expect(body).toMatchObject({ author: 'Acme Labs', overview: 'Files issues.\nLinks commits.', isAlertable: true, allowedOrigins: ['https://ok.example', 'http://127.0.0.1:3000'] });
+    const consent = await agent.get(`/sentry-apps/${slug}/external-install/`).expect(200);
+    expect(consent.text).toContain('By Acme Labs');
+    expect(consent.text).toContain('<p class="overview">Files issues.\nLinks commits.</p>');
+  });
+
   it('shows the consent page only for apps one could install, and says so when it is already installed', async () => {
     const owner = await createUser(t);
     const organization = await createOrganization(t, owner);
@@ -141,7 +161,7 @@ describe('console pages', () => {
     const csrf = csrfOf((await agent.get('/organizations/')).text);
     const forms = [
       ['/organizations/new/', ['name', 'slug']],
-      [`/settings/${organization.slug}/developer-settings/new-public/`, ['name', 'webhookUrl', 'redirectUrl', 'scope:org:read', 'verifyInstall']],
+      [`/settings/${organization.slug}/developer-settings/new-public/`, ['name', 'author', 'overview', 'webhookUrl', 'redirectUrl', 'allowedOrigins', 'scope:org:read', 'verifyInstall', 'isAlertable']],
       [`/settings/${organization.slug}/members/`, ['email', 'role']],
       [`/sentry-apps/${app.slug}/external-install/`, ['organization']],
       ['/settings/account/security/', ['current', 'password', 'confirm']],

@@ -29,6 +29,9 @@ export function fieldErrorsOf(error: unknown, field: string): FieldErrors {
   throw error;
 }
 
+/** A textarea of one value a line (allowed origins), blank lines left out. */
+export const linesOf = (text: string) => text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+
 /** A checkbox ticked in the form (each has its own name: the body parser refuses repeated ones). */
 export const isChecked = (body: FormBody, name: string) => body[name] === 'on';
 

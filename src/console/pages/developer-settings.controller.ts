@@ -13,11 +13,11 @@ import { ConsoleAccess } from '../console-access.service.js';
 import type { ConsoleRequest } from '../console-http.js';
 import { ConsolePages } from '../console-pages.service.js';
 import { ConsoleController } from '../console-route.js';
-import { fieldErrorsOf, isChecked, validateForm, type FormBody } from '../forms.js';
+import { fieldErrorsOf, isChecked, linesOf, validateForm, type FormBody } from '../forms.js';
 import { SCOPE_RESOURCES } from '../scope-descriptions.js';
 import { ConsoleSessionsService } from '../../auth/console-sessions.service.js';
 
-const EMPTY_FORM = { name: '', webhookUrl: '', redirectUrl: '', verifyInstall: true, scopes: ['org:read'], events: [] as string[] };
+const EMPTY_FORM = { name: '', author: '', overview: '', webhookUrl: '', redirectUrl: '', allowedOrigins: '', verifyInstall: true, isAlertable: false, scopes: ['org:read'], events: [] as string[] };
 
 /** An organization's own integrations: registering one, its credentials, secret rotation and request log. */
 @ConsoleController('settings/:organizationSlug/developer-settings')
@@ -53,16 +53,23 @@ export class DeveloperSettingsPages {
     const session = this.pages.session(reply);
     const form = {
       name: body.name ?? '',
+      author: body.author ?? '',
+      overview: body.overview ?? '',
       webhookUrl: body.webhookUrl ?? '',
       redirectUrl: body.redirectUrl ?? '',
+      allowedOrigins: body.allowedOrigins ?? '',
       verifyInstall: isChecked(body, 'verifyInstall'),
+      isAlertable: isChecked(body, 'isAlertable'),
       scopes: ALL_SCOPES.filter((scope) => isChecked(body, `scope:${scope}`)),
       events: WEBHOOK_EVENTS.filter((event) => isChecked(body, `event:${event}`)),
     };
     const { value, errors } = await validateForm(CreateSentryAppDto, {
       ...form,
+      author: form.author || undefined,
+      overview: form.overview || undefined,
       webhookUrl: form.webhookUrl || undefined,
       redirectUrl: form.redirectUrl || undefined,
+      allowedOrigins: linesOf(form.allowedOrigins),
       organization: organization.slug,
     });
     if (!Object.keys(errors).length) {
