@@ -17,6 +17,8 @@ describe('renderError for a database that went away', () => {
     ['a client that timed out connecting', pgError('Connection terminated due to connection timeout')],
     ['a transaction whose connection was released under it', new QueryRunnerProviderAlreadyReleasedError()],
     ['a query runner released under it', new QueryRunnerAlreadyReleasedError()],
+    // What a failover of a replicated cluster adds (deploy/ha/).
+    ['a write that reached a primary demoted to standby', new QueryFailedError('UPDATE', [], pgError('cannot execute UPDATE in a read-only transaction', '25006'))],
   ])('answers 503 {detail} with Retry-After to %s', (_name, error) => {
     expect(renderError(error)).toEqual({
       status: 503,

@@ -30,7 +30,9 @@ const DEFAULT_DETAIL: Record<number, string> = {
   [HttpStatus.SERVICE_UNAVAILABLE]: 'Service unavailable',
 };
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+// Sockets and PostgreSQL's class 08 and 57P, plus 25006: a write that reached a node demoted to
+// standby (read-only) during a failover, which the next connection through the proxy avoids.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '25006']);
 
 /** True for errors that mean PostgreSQL cannot be reached right now (the answer is 503, not 500). */
 export function isDatabaseUnavailable(error: unknown): boolean {
