@@ -46,12 +46,13 @@ describe('Prometheus metrics', () => {
     expect(text).not.toContain(installation.uuid);
   });
 
-  it('reports the database pool, webhook deliveries and the process defaults', async () => {
+  it('reports the database pool, whether the token cache is online, webhook deliveries and the process defaults', async () => {
     const text = (await t.http().get('/metrics').expect(200)).text;
     expect(sample(text, 'db_pool_connections{state="total"}')).toBeGreaterThan(0);
     expect(sample(text, 'db_pool_connections{state="idle"}')).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'db_pool_connections{state="waiting"}')).toBe(0);
     expect(sample(text, 'db_pool_max_connections')).toBe(20);
+    expect(sample(text, 'token_cache_online')).toBe(1);
     for (const outcome of ['delivered', 'retrying', 'failed', 'blocked']) expect(sample(text, `webhook_deliveries_total{outcome="${outcome}"}`)).toBe(0);
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
     expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { randomHex } from '../common/crypto.js';
+import { POOL_TIMINGS } from '../database/data-source-options.js';
 import { TokenCache, TokenEndpointCache, type Invalidation } from './token-cache.service.js';
 
 /** The channel the TokenCacheInvalidation migration's triggers notify on. */
@@ -9,6 +10,11 @@ export const INVALIDATION_CHANNEL = 'authz_token_cache';
 
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5000;
+// A LISTEN connection can outlive its server unnoticed (a machine gone without a TCP reset):
+// a ping every 5 s, the connection lost when one is still unanswered as the next falls due,
+// takes the caches offline well before a replicated cluster can promote another primary
+// (Patroni's ttl, 15 s in deploy/ha/).
+const HEARTBEAT_MS = 5000;
 const KINDS: Record<string, Exclude<Invalidation['kind'], 'token'>> = { i: 'installation', a: 'application', s: 'sentryApp', o: 'organization' };
 
 /** Decodes a trigger's payload: `t:<token hash>`, `i:<installation id>`, `a:<application id>`, `s:<sentry app id>` or `o:<organization id>`. */
@@ -31,6 +37,8 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
   private readonly logger = new Logger(TokenInvalidationListener.name);
   private client?: pg.Client;
   private retry?: NodeJS.Timeout;
+  private heartbeat?: NodeJS.Timeout;
+  private pongDue?: pg.Client;
   private delayMs = RECONNECT_MIN_MS;
   private stopped = false;
   private readonly instance = randomHex(6);
@@ -56,6 +64,7 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
+    clearInterval(this.heartbeat);
     this.setOnline(false);
     await this.client?.end().catch(() => undefined);
   }
@@ -63,7 +72,13 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
   private async connect(): Promise<void> {
     if (this.stopped) return;
     const options = this.dataSource.options as { url?: string; applicationName?: string };
-    const client = new pg.Client({ connectionString: options.url, application_name: `${options.applicationName ?? 'authz'}-listener`, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: options.url,
+      application_name: `${options.applicationName ?? 'authz'}-listener`,
+      connectionTimeoutMillis: POOL_TIMINGS.connectionTimeoutMillis,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: POOL_TIMINGS.keepAliveInitialDelayMillis,
+    });
     this.client = client;
     client.on('notification', (message) => {
       const waiter = this.waiters.get(message.payload ?? '');
@@ -83,6 +98,8 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
     }
     if (this.client !== client || this.stopped) return;
     this.delayMs = RECONNECT_MIN_MS;
+    this.heartbeat = setInterval(() => this.ping(client), HEARTBEAT_MS);
+    this.heartbeat.unref();
     this.setOnline(true);
   }
 
@@ -134,6 +151,22 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
     }
   }
 
+  /** Pings `client`, unless its previous ping is still unanswered: then the connection is lost. */
+  private ping(client: pg.Client): void {
+    if (this.pongDue === client) {
+      // Judged after the I/O already received is read: a stalled event loop is not a dead server.
+      setImmediate(() => this.pongDue === client && this.lost(client));
+      return;
+    }
+    this.pongDue = client;
+    client.query('SELECT 1').then(
+      () => {
+        if (this.pongDue === client) this.pongDue = undefined;
+      },
+      () => this.lost(client),
+    );
+  }
+
   private setOnline(online: boolean): void {
     for (const cache of this.caches) cache.setOnline(online);
   }
@@ -142,6 +175,7 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
   private lost(client: pg.Client): void {
     if (this.client !== client) return;
     this.client = undefined;
+    clearInterval(this.heartbeat);
     this.setOnline(false);
     for (const release of this.waiters.values()) release();
     client.removeAllListeners('notification');

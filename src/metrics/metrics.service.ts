@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { TokenCache } from '../auth/token-cache.service.js';
 
 export const WEBHOOK_OUTCOMES = ['delivered', 'retrying', 'failed', 'blocked'] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
@@ -43,7 +44,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(dataSource: DataSource) {
+  constructor(dataSource: DataSource, tokenCache: TokenCache) {
     const pool = () => (dataSource.driver as unknown as { master?: PgPool }).master;
     new Gauge({
       name: 'db_pool_connections',
@@ -63,6 +64,14 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.set(pool()?.options?.max ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'token_cache_online',
+      help: '1 while the token cache listens for invalidations and serves hits; 0 while every request reads the database.',
+      registers: [this.registry],
+      collect() {
+        this.set(tokenCache.online ? 1 : 0);
       },
     });
     for (const outcome of WEBHOOK_OUTCOMES) this.webhookDeliveries.inc({ outcome }, 0);
