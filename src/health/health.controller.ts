@@ -1,6 +1,6 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Permission } from '../auth/permission.guard.js';
@@ -15,13 +15,16 @@ class HealthBody {
 
 const PING_TIMEOUT_MS = 2000;
 
-/** Terminus checks the database; the answer keeps the contract's small body rather than Terminus' own. */
+/**
+ * Terminus checks that the database answers and takes writes: behind a failover proxy, "down"
+ * while no primary is reachable. The answer keeps the contract's small body rather than Terminus' own.
+ */
 @ApiTags('health')
 @Controller('internal/health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -32,12 +35,18 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ type: HealthBody, description: '`{"ok": false, "db": "down"}` while the database cannot be reached' })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
     try {
-      await this.health.check([() => this.database.pingCheck('db', { connection: this.dataSource, timeout: PING_TIMEOUT_MS })]);
+      await this.health.check([() => this.indicators.check('db').attempt(() => this.primary()).withTimeout(PING_TIMEOUT_MS)]);
       return { ok: true, db: 'up' };
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       reply.status(503);
       return { ok: false, db: 'down' };
     }
+  }
+
+  /** A standby answers queries but refuses every write the API makes. */
+  private async primary(): Promise<void> {
+    const [{ standby }] = await this.dataSource.query<{ standby: boolean }[]>('SELECT pg_is_in_recovery() AS standby');
+    if (standby) throw new ServiceUnavailableException('the database is a read-only standby');
   }
 }
