@@ -6,6 +6,7 @@ import type { Response } from 'supertest';
 import { freeLoopbackPort, removeEmbeddedPostgres, startEmbeddedPostgres, type DatabaseHandle } from '../src/database/embedded-postgres.js';
 import { bearer, createOrganization, createSentryApp, createUser, exchange, install, refresh, type TestInstallation, type TestOrganization, type TestSentryApp } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { HALF_WRITTEN_ROWS, NO_HALF_WRITTEN_ROWS } from './support/token-integrity.js';
 
 // A private PostgreSQL that this test may stop and start: the machine's server is shared.
 const CLIENTS = 12;
@@ -118,16 +119,7 @@ describe('database outage: PostgreSQL stops under load and comes back', () => {
       expect(integration.lostExchange).toBeUndefined();
       await t.http().get(`/api/0/organizations/${organization.slug}/`).set(bearer(integration.pair!.token)).expect(200);
     }
-    const [orphans] = await t.dataSource.query(`
-      SELECT
-        (SELECT count(*)::int FROM api_grants g WHERE g.exchanged_at IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM api_tokens t WHERE t.family_id = g.family_id)) AS grants_without_token,
-        (SELECT count(*)::int FROM api_tokens t WHERE t.rotated_at IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM api_tokens c WHERE c.parent_id = t.id)) AS rotated_without_successor,
-        (SELECT count(*)::int FROM api_tokens c WHERE c.parent_id IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM api_tokens p WHERE p.id = c.parent_id AND p.rotated_at IS NOT NULL)) AS successors_of_unrotated,
-        (SELECT count(*)::int FROM api_tokens t
-           WHERE NOT EXISTS (SELECT 1 FROM api_grants g WHERE g.family_id = t.family_id)) AS tokens_without_grant`);
-    expect(orphans).toEqual({ grants_without_token: 0, rotated_without_successor: 0, successors_of_unrotated: 0, tokens_without_grant: 0 });
+    const [orphans] = await t.dataSource.query(HALF_WRITTEN_ROWS);
+    expect(orphans).toEqual(NO_HALF_WRITTEN_ROWS);
   }, 60_000);
 });
