@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bearer, createUser, exchange, installedApp } from './support/factories.js';
+import { bearer, createOrganization, createUser, exchange, installedApp } from './support/factories.js';
 import { apiRoutes, controllerRoutes } from './support/routes.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -60,6 +60,13 @@ describe('HTTP conventions', () => {
     const wrong = await t.http().post('/api/0/organizations/').set(bearer(user.token)).send({ name: ['x'], slug: 5 }).expect(400);
     expect(wrong.body).toEqual({ detail: 'Invalid request', errors: { name: expect.any(Array), slug: expect.any(Array) } });
     await t.http().post('/api/0/organizations/').set(bearer(user.token)).send({ name: 'a\u0000b' }).expect(400);
+  });
+
+  it('answers 400, not 500, to an email holding half a surrogate pair', async () => {
+    const user = await createUser(t);
+    const organization = await createOrganization(t, user);
+    const response = await t.http().post(`/api/0/organizations/${organization.slug}/members/`).set(bearer(user.token)).set('Content-Type', 'application/json').send('{"email":"\\udfff\\ud800"}').expect(400);
+    expect(response.body).toEqual({ detail: 'The request body must not contain unpaired surrogates.' });
   });
 
   it('reports the database up', async () => {

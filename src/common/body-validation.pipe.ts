@@ -48,6 +48,13 @@ export class BodyValidationPipe extends ValidationPipe {
       if (!isPlainObject(value)) throw new BadRequestException({ detail: 'The request body must be a JSON object.' });
       if (containsNul(value)) throw new BadRequestException({ detail: 'The request body must not contain NUL characters.' });
     }
-    return super.transform(value, metadata);
+    try {
+      return await super.transform(value, metadata);
+    } catch (error) {
+      // JSON may spell half a UTF-16 surrogate pair ("\udfff"), on which validator's isEmail
+      // throws URIError instead of failing; no database text could hold it either.
+      if (error instanceof URIError) throw new BadRequestException({ detail: 'The request body must not contain unpaired surrogates.' });
+      throw error;
+    }
   }
 }
