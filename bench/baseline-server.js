@@ -7,6 +7,7 @@ import { randomHex, SecretBox, safeEqual, sha256Hex } from '../dist/src/common/c
 
 const box = new SecretBox(process.env.SECRET_KEY);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+pool.on('error', () => undefined); // an idle connection ended (the bench ends them to read PostgreSQL's counters)
 const TOKEN_TTL_MS = 28800 * 1000;
 const ORGANIZATION = /^\/api\/0\/organizations\/([^/]+)\/?$/;
 const TOKEN = /^\/api\/0\/sentry-app-installations\/([0-9a-f-]{36})\/authorizations\/?$/;
@@ -57,7 +58,7 @@ async function organization(request, response, slug) {
   send(response, 200, { id: row.id, slug: row.slug, name: row.name, dateCreated: row.date_created });
 }
 
-async function token(body, response, uuid) {
+async function token(body, form, response, uuid) {
   const { rows: [client] } = await pool.query(CLIENT_SQL, [body.client_id, uuid]);
   if (!client || !safeEqual(box.decrypt(client.client_secret_encrypted), String(body.client_secret))) {
     return send(response, 401, { detail: 'Invalid Client ID / Secret pair', error: 'invalid_client' });
@@ -72,11 +73,15 @@ async function token(body, response, uuid) {
   const { rows: [pair] } = await pool.query(exchange ? EXCHANGE_SQL : REFRESH_SQL, [
     presented, client.installation_id, sha256Hex(token), sha256Hex(refreshToken), token.slice(-4), client.scopes, expiresAt, dateCreated,
   ]);
-  if (!pair) return send(response, 403, { detail: 'Invalid grant', error: 'invalid_grant' });
+  if (!pair) return send(response, form ? 400 : 403, { detail: 'Invalid grant', error: 'invalid_grant' });
+  const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' };
+  if (form) {
+    return send(response, 200, { access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL_MS / 1000, refresh_token: refreshToken, scope: client.scopes.join(' ') }, noStore);
+  }
   send(response, 201, {
     id: pair.id, token, refreshToken, expiresAt, dateCreated, state: typeof body.state === 'string' ? body.state : null,
     application: null, scopes: client.scopes, tokenLastCharacters: token.slice(-4),
-  }, { 'cache-control': 'no-store', pragma: 'no-cache' });
+  }, noStore);
 }
 
 const server = createServer((request, response) => {
@@ -90,13 +95,16 @@ const server = createServer((request, response) => {
     const chunks = [];
     request.on('data', (chunk) => chunks.push(chunk));
     request.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      // RFC 6749 clients send forms (the bench does); Sentry's send JSON.
+      const form = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
       let body;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        body = form ? Object.fromEntries(new URLSearchParams(text)) : JSON.parse(text);
       } catch {
         return send(response, 401, { detail: 'Invalid request', error: 'invalid_request' });
       }
-      token(body, response, TOKEN.exec(url)[1]).catch(fail);
+      token(body, form, response, TOKEN.exec(url)[1]).catch(fail);
     });
     return;
   }

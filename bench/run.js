@@ -1,211 +1,199 @@
-// `npm run bench [-- --duration 10 --warmup 3 --connections 50 --out bench.json --profile dir]`
-// Starts the product (production mode) and the bare baseline on one fresh database, seeds
-// it in bulk, then drives each scenario against each in turn with autocannon.
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+// `npm run bench [-- --duration 10 --warmup 3 --rounds 1 --peer oidc-provider --rows 1000000 --out bench.json]`
+// The product (production mode), the bare baseline and optionally the peer, each on a fresh
+// database of one PostgreSQL, each scenario driven against each in alternating order; then
+// every figure with its target and verdict (bench/report.js). Everything it starts or creates
+// is stopped or dropped at the end, on failure too.
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { randomHex } from '../dist/src/common/crypto.js';
-import { removeEmbeddedPostgres, startEmbeddedPostgres } from '../dist/src/database/embedded-postgres.js';
-import { formatReport, meetsTargets } from './report.js';
+import { WorkCounter } from './counts.js';
+import { openServer } from './databases.js';
+import { seedGrowth } from './growth.js';
+import { cycle, load } from './load.js';
+import { evaluate, formatReport } from './report.js';
 import { seed } from './seed.js';
+import { peakRssMb, runToEnd, start } from './servers.js';
 
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '1' },
     connections: { type: 'string', default: '50' },
     'pool-size': { type: 'string', default: '10' },
     'max-rps': { type: 'string', default: '4000' },
+    'peer-max-rps': { type: 'string', default: '2000' },
     scenarios: { type: 'string', default: 'bearer,exchange,refresh' },
+    peer: { type: 'string' },
+    rows: { type: 'string' },
+    statements: { type: 'boolean', default: false },
     out: { type: 'string' },
     profile: { type: 'string' },
   },
 });
-const duration = Number(args.duration);
-const warmup = Number(args.warmup);
-const connections = Number(args.connections);
-const poolSize = args['pool-size'];
-// Every code and refresh token is used once: seed enough for the fastest side's whole run.
-const perSide = Math.ceil(Number(args['max-rps']) * (duration + warmup));
-const root = resolve(import.meta.dirname, '..');
+if (args.peer && args.peer !== 'oidc-provider') throw new Error(`--peer: only oidc-provider is supported, not ${args.peer}`);
+const settings = {
+  duration: Number(args.duration),
+  warmup: Number(args.warmup),
+  rounds: Number(args.rounds),
+  connections: Number(args.connections),
+  poolSize: Number(args['pool-size']),
+  scenarios: args.scenarios.split(','),
+  peer: args.peer ? `oidc-provider ${JSON.parse(await readFile(resolve(import.meta.dirname, '../node_modules/oidc-provider/package.json'), 'utf8')).version}` : undefined,
+  rows: args.rows ? Number(args.rows) : undefined,
+};
+const HEALTH = '/api/0/internal/health/';
+const BEARER_TOKENS = 1000;
 const cleanups = [];
+const log = (line) => process.stderr.write(`${line}\n`);
 
 async function main() {
-  const database = await freshDatabase();
+  const server = await openServer(cleanups);
+  // Every code and refresh token is used once: seed enough for the fastest side's every round.
+  const perRun = (maxRps) => Math.ceil(Number(maxRps) * (settings.duration + settings.warmup) * settings.rounds);
+  const perSide = perRun(args['max-rps']);
+  const databases = { product: await server.createDatabase('product'), baseline: await server.createDatabase('baseline') };
+  if (settings.peer) databases.peer = await server.createDatabase('peer');
   const secretKey = randomHex(32);
-  const env = { ...process.env, DATABASE_URL: database.url, SECRET_KEY: secretKey, DATABASE_POOL_SIZE: poolSize, NODE_ENV: 'production' };
-  const product = await start('product', [...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.profile)}`] : []), 'dist/src/main.js'], {
-    ...env, LOG_LEVEL: 'warn', RATE_LIMIT_TOKEN_PER_MINUTE: '100000000', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000000',
-  });
+  const env = { ...process.env, SECRET_KEY: secretKey, DATABASE_POOL_SIZE: String(settings.poolSize), NODE_ENV: 'production' };
+  const readyPath = HEALTH;
+
+  const servers = {};
+  servers.product = await start('product', [...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.profile)}`] : []), 'dist/src/main.js'], {
+    ...env, DATABASE_URL: databases.product.url, LOG_LEVEL: 'warn', RATE_LIMIT_TOKEN_PER_MINUTE: '100000000', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000000',
+  }, { cleanups, readyPath });
+  // The baseline's tables are the product's: its migrations, run by the product's CLI.
+  await runToEnd('migrations', ['dist/src/cli.js', 'migrate'], { ...env, DATABASE_URL: databases.baseline.url });
+
+  log(`Seeding ${perSide} codes and refresh tokens per side${settings.rows ? ' (twice for the product: the --rows runs need their own)' : ''}…`);
+  const fixtures = {
+    product: await seedDatabase(databases.product, { secretKey, codes: perSide * (settings.rows ? 2 : 1), refreshes: perSide * (settings.rows ? 2 : 1), bearerTokens: BEARER_TOKENS }),
+    baseline: await seedDatabase(databases.baseline, { secretKey, codes: perSide, refreshes: perSide, bearerTokens: BEARER_TOKENS }),
+  };
+  servers.baseline = await start('baseline', ['bench/baseline-server.js'], { ...env, DATABASE_URL: databases.baseline.url }, { cleanups, readyPath });
+  if (settings.peer) {
+    const peerPerSide = perRun(args['peer-max-rps']);
+    const file = join(tmpdir(), `authz-bench-peer-${randomHex(4)}.json`);
+    cleanups.push(() => rm(file, { force: true }));
+    log(`Seeding ${peerPerSide} codes and refresh tokens for ${settings.peer} through its models…`);
+    servers.peer = await start('peer', ['bench/peer-server.js'], {
+      ...env, DATABASE_URL: databases.peer.url, PEER_FIXTURES: file, PEER_CODES: String(peerPerSide), PEER_REFRESHES: String(peerPerSide),
+    }, { cleanups, readyPath: '/.well-known/openid-configuration' });
+    fixtures.peer = JSON.parse(await readFile(file, 'utf8'));
+  }
+
+  const counter = new WorkCounter(server, databases, { perStatement: args.statements && server.statements });
+  log('Measuring each database’s idle background…');
+  const background = await counter.measureBackground();
+  const pools = {};
+  const poolFor = (side, scenario, items) => (pools[`${side}:${scenario}`] ??= cycle(items));
+  const split = (items, part) => (settings.rows ? items.slice(part * perSide, (part + 1) * perSide) : items);
+  const results = {};
+  let turn = 0;
+  const runOne = async (label, scenario, side, items, into) => {
+    const pool = poolFor(`${side}${label}`, scenario, items);
+    const figures = (into[side] ??= { rounds: [], counts: {} });
+    log(`${scenario}${label} on ${side}: warm-up ${settings.warmup}s, then ${settings.duration}s at ${settings.connections} connections`);
+    const options = { port: servers[side].port, scenario, pool, peer: side === 'peer', connections: settings.connections };
+    await counter.around(side, figures.counts, async () => {
+      const warm = settings.warmup > 0 ? await load({ ...options, seconds: settings.warmup }) : { requests: 0 };
+      const run = await load({ ...options, seconds: settings.duration });
+      figures.rounds.push(run);
+      return warm.requests + run.requests;
+    });
+    if (scenario !== 'bearer' && pool.wrapped()) log(`  ${side} used every ${scenario} fixture: raise --max-rps${side === 'peer' ? ' / --peer-max-rps' : ''}`);
+  };
+
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const scenario of settings.scenarios) {
+      const sides = ['product', 'baseline', ...(settings.peer && scenario !== 'bearer' ? ['peer'] : [])];
+      // Alternating order, so that no side always runs first (or right after a given one).
+      for (const side of turn++ % 2 ? sides.reverse() : sides) {
+        await runOne('', scenario, side, side === 'product' ? split(fixtures.product[scenario], 0) : fixtures[side][scenario], (results[scenario] ??= {}));
+      }
+    }
+  }
+
+  const growth = {};
+  if (settings.rows) {
+    log(`Adding ${settings.rows} tokens and ${settings.rows} spent grants to the product's tables…`);
+    const client = new pg.Client({ connectionString: databases.product.url });
+    await client.connect();
+    await seedGrowth(client, settings.rows).finally(() => client.end());
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const scenario of ['exchange', 'refresh'].filter((name) => settings.scenarios.includes(name))) {
+        await runOne(`, ${settings.rows} rows`, scenario, 'product', split(fixtures.product[scenario], 1), (growth[scenario] ??= {}));
+      }
+    }
+  }
+
+  const peakRss = {};
+  for (const [side, { child }] of Object.entries(servers)) peakRss[side] = await peakRssMb(child.pid);
+  const report = {
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${server.description}`,
+    settings,
+    backgroundCommitsPerSecond: background,
+    statementStats: server.statements,
+    scenarios: Object.entries(results).map(([name, sides]) => ({ name, ...mapValues(sides, summarize) })),
+    growth: Object.entries(growth).map(([name, sides]) => ({ name, ...mapValues(sides, summarize) })),
+    peakRssMb: peakRss,
+  };
+  process.stdout.write(`\n${formatReport(report)}\n`);
+  if (args.statements) process.stdout.write(`\n${statementLines(report)}\n`);
+  if (args.out) await writeFile(args.out, `${JSON.stringify({ ...report, verdicts: evaluate(report) }, null, 2)}\n`);
+}
+
+async function seedDatabase(database, options) {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
-  process.stderr.write(`Seeding ${perSide} codes and refresh tokens per side…\n`);
-  const fixtures = await seed(client, { secretKey, codesPerSide: perSide, refreshesPerSide: perSide, bearerTokens: 1000 });
-  await client.end();
-  const baseline = await start('baseline', ['bench/baseline-server.js'], env);
-
-  const scenarios = [];
-  for (const name of args.scenarios.split(',')) {
-    const result = { name };
-    for (const [side, server] of [['product', product], ['baseline', baseline]]) {
-      const pool = cycle(fixtures[side][name]);
-      process.stderr.write(`${name} on ${side}: warm-up ${warmup}s, then ${duration}s at ${connections} connections\n`);
-      if (warmup > 0) await load(server.port, name, pool, warmup);
-      result[side] = summarize(await load(server.port, name, pool, duration));
-      if (name !== 'bearer' && pool.wrapped()) process.stderr.write(`  ${side} used every ${name} fixture: raise --max-rps\n`);
-    }
-    result.ratio = round(result.product.rps / result.baseline.rps, 2);
-    scenarios.push(result);
-  }
-  const report = { scenarios, peakRssMb: round((await peakRssKb(product.child.pid)) / 1024, 0) };
-  await product.stop();
-  await baseline.stop();
-
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${database.description}`;
-  process.stdout.write(`\n${formatReport(report, { machine, duration, connections, poolSize })}\n`);
-  if (args.out) await writeFile(args.out, `${JSON.stringify(report, null, 2)}\n`);
-  const misses = meetsTargets(report);
-  if (misses.length) process.stdout.write(`\nTargets missed: ${misses.join('; ')}\n`);
-}
-
-/** Requests for one scenario; each token request carries a fixture of its own. */
-function requestFor(name, pool) {
-  if (name === 'bearer') {
-    return () => {
-      const { token, slug } = pool.next();
-      return { method: 'GET', path: `/api/0/organizations/${slug}/`, headers: { authorization: `Bearer ${token}` } };
-    };
-  }
-  return () => {
-    const fixture = pool.next();
-    const grant = name === 'exchange' ? { grant_type: 'authorization_code', code: fixture.code } : { grant_type: 'refresh_token', refresh_token: fixture.refreshToken };
-    return {
-      method: 'POST',
-      path: `/api/0/sentry-app-installations/${fixture.uuid}/authorizations/`,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_id: fixture.clientId, client_secret: fixture.clientSecret, ...grant }),
-    };
-  };
-}
-
-function load(port, name, pool, seconds) {
-  const next = requestFor(name, pool);
-  return autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections,
-    duration: seconds,
-    requests: [{ setupRequest: (request) => ({ ...request, ...next() }) }],
-  });
-}
-
-function summarize(result) {
-  return {
-    rps: round(result.requests.average, 0),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx + result.errors + result.timeouts,
-  };
-}
-
-function cycle(items) {
-  let index = 0;
-  let wrapped = false;
-  return {
-    next() {
-      if (index === items.length) {
-        index = 0;
-        wrapped = true;
-      }
-      return items[index++];
-    },
-    wrapped: () => wrapped,
-  };
-}
-
-/** DATABASE_URL's server with a new database (dropped at the end), else a throwaway embedded PostgreSQL. */
-async function freshDatabase() {
-  if (process.env.DATABASE_URL) {
-    const name = `bench_${randomHex(4)}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    cleanups.push(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    });
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = `/${name}`;
-    const { rows: [{ server_version: version }] } = await admin.query('SHOW server_version');
-    return { url: url.toString(), description: `PostgreSQL ${version.split(' ')[0]} (DATABASE_URL)` };
-  }
-  const dataDir = await mkdtemp(join(tmpdir(), 'authz-bench-'));
-  const handle = await startEmbeddedPostgres(dataDir);
-  cleanups.push(async () => {
-    await handle.stop();
-    await removeEmbeddedPostgres(dataDir);
-  });
-  return { url: handle.url, description: 'embedded PostgreSQL 18' };
-}
-
-async function start(label, nodeArgs, env) {
-  const port = await freePort();
-  const child = spawn(process.execPath, nodeArgs, { cwd: root, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
-  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
-  const stop = async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  cleanups.push(stop);
-  for (const started = Date.now(); ; ) {
-    if (child.exitCode !== null) throw new Error(`${label} exited during start-up:\n${stderr}`);
-    if (await answers(port)) break;
-    if (Date.now() - started > 60000) throw new Error(`${label} did not start within 60 s:\n${stderr}`);
-    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-  }
-  return { port, child, stop };
-}
-
-async function answers(port) {
   try {
-    await fetch(`http://127.0.0.1:${port}/api/0/internal/health/`);
-    return true;
-  } catch {
-    return false;
+    return await seed(client, options);
+  } finally {
+    await client.end();
   }
 }
 
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
-    });
+/** The median of the rounds (req/s, p50, p99), failures summed, and the counts over all rounds. */
+function summarize({ rounds, counts }) {
+  const median = (key) => rounds.map((entry) => entry[key]).sort((a, b) => a - b)[Math.floor((rounds.length - 1) / 2)];
+  return { rps: median('rps'), p50Ms: median('p50Ms'), p99Ms: median('p99Ms'), non2xx: rounds.reduce((sum, entry) => sum + entry.non2xx, 0), rounds, counts };
+}
+
+function mapValues(object, map) {
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, map(value)]));
+}
+
+function statementLines(report) {
+  const lines = ['Statements per request, by text (pg_stat_statements, last round):'];
+  for (const entry of [...report.scenarios, ...report.growth.map((growth) => ({ ...growth, name: `${growth.name}, ${report.settings.rows} rows` }))]) {
+    for (const side of ['product', 'baseline', 'peer']) {
+      for (const { query, perRequest } of entry[side]?.counts.topStatements ?? []) lines.push(`  ${entry.name} ${side}: ${perRequest.toFixed(3)}  ${query}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+let cleaning;
+const cleanUp = () => (cleaning ??= (async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+})());
+// Interrupted: stop the servers and drop the databases all the same (embedded-postgres's own
+// handlers would exit at once, leaving them behind).
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.removeAllListeners(signal);
+  process.once(signal, () => {
+    log(`${signal}: cleaning up…`);
+    void cleanUp().finally(() => process.exit(130));
   });
 }
-
-/** The kernel's high-water mark of the server's resident set. */
-async function peakRssKb(pid) {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-}
-
-function round(value, digits) {
-  return Number(value.toFixed(digits));
-}
-
 try {
   await main();
 } catch (error) {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exitCode = 1;
 } finally {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await cleanUp();
 }

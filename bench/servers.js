@@ -1,0 +1,72 @@
+// The servers under load, each a child process of its own: started, awaited until it
+// answers, measured (its resident set's high-water mark) and stopped, even on failure.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const START_TIMEOUT_MS = 300000; // the peer seeds its fixtures through its models before it listens
+
+/**
+ * Starts `node <args>` with `env` and PORT, and resolves once `readyPath` answers at all.
+ * Its stop (SIGTERM, then SIGKILL after 10 s) is pushed onto `cleanups`.
+ */
+export async function start(label, nodeArgs, env, { cleanups, readyPath }) {
+  const port = await freePort();
+  const child = spawn(process.execPath, nodeArgs, { cwd: root, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10000);
+    await exited;
+    clearTimeout(killer);
+  };
+  cleanups.push(stop);
+  for (const started = Date.now(); ; ) {
+    if (child.exitCode !== null) throw new Error(`${label} exited during start-up:\n${stderr}`);
+    if (await answers(port, readyPath)) break;
+    if (Date.now() - started > START_TIMEOUT_MS) throw new Error(`${label} did not start within ${START_TIMEOUT_MS / 1000} s:\n${stderr}`);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+  }
+  return { label, port, child, stop, stderr: () => stderr };
+}
+
+async function answers(port, path) {
+  try {
+    await fetch(`http://127.0.0.1:${port}${path}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer().once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** The kernel's high-water mark of a process's resident set, in MB (VmHWM). */
+export async function peakRssMb(pid) {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+/** Runs `node <args>` to its end; rejects with its stderr unless it exits 0. */
+export function runToEnd(label, nodeArgs, env) {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, nodeArgs, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolveRun() : reject(new Error(`${label} exited with ${code}:\n${stderr}`))));
+  });
+}
