@@ -12,11 +12,11 @@ const WRITES_ONLY_TOKENS = 'token-cache:writes-only-tokens';
  */
 export const WritesOnlyTokens = () => SetMetadata(WRITES_ONLY_TOKENS, true);
 
-const CACHE_UNCHANGED = Symbol('token-cache:unchanged');
+const CACHES_CURRENT = Symbol('token-cache:current');
 
-/** Tells the interceptor that this request's write changed no row a cache holds (it only inserted). */
-export function markCacheUnchanged(request: object): void {
-  (request as Record<symbol, boolean>)[CACHE_UNCHANGED] = true;
+/** Tells the interceptor that this instance's caches already reflect this request's write (it evicted what it changed). */
+export function markCachesCurrent(request: object): void {
+  (request as Record<symbol, boolean>)[CACHES_CURRENT] = true;
 }
 
 /**
@@ -37,6 +37,6 @@ export class TokenCacheInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<{ method: string } & Record<symbol, boolean>>();
     if (READS.has(request.method)) return next.handle();
     const onlyTokens = this.reflector.getAllAndOverride<boolean>(WRITES_ONLY_TOKENS, [context.getHandler(), context.getClass()]) ?? false;
-    return next.handle().pipe(finalize(() => request[CACHE_UNCHANGED] || this.listener.holdUntilCaughtUp({ onlyTokens })));
+    return next.handle().pipe(finalize(() => request[CACHES_CURRENT] || this.listener.holdUntilCaughtUp({ onlyTokens })));
   }
 }

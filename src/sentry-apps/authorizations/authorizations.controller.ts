@@ -1,7 +1,7 @@
 import { Body, Controller, createParamDecorator, ExecutionContext, Header, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Permission } from '../../auth/permission.guard.js';
-import { markCacheUnchanged, WritesOnlyTokens } from '../../auth/token-cache.interceptor.js';
+import { markCachesCurrent, WritesOnlyTokens } from '../../auth/token-cache.interceptor.js';
 import { ClientIdSecretGuard, type AuthenticatedClient } from './strategies/client-id-secret.strategy.js';
 import { isFormRequest } from '../../common/body-parsing.js';
 import { UuidParamPipe } from '../../common/uuid-param.pipe.js';
@@ -33,8 +33,8 @@ export class AuthorizationsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { pair, mintedOnly } = await this.authorizations.token(client, uuid, body);
-    if (mintedOnly) markCacheUnchanged(request);
+    const { pair, cachesCurrent } = await this.authorizations.token(client, uuid, body);
+    if (cachesCurrent) markCachesCurrent(request);
     if (!isFormRequest(request)) return sentryTokenBody(pair, body.state);
     void reply.status(200);
     return rfc6749TokenBody(pair);

@@ -13,8 +13,8 @@ import { TokenService, type IssuedPair } from './token.service.js';
 
 export interface GrantResult {
   pair: IssuedPair;
-  /** Nothing but the new pair was written: no cache has anything to catch up with. */
-  mintedOnly: boolean;
+  /** This instance's caches already reflect the write (the one-statement path): nothing to catch up with. */
+  cachesCurrent: boolean;
 }
 
 /** The token endpoint's checks, in Sentry's order, then the grant type's handler. */
@@ -37,12 +37,11 @@ export class AuthorizationsService {
     await this.limiter.consumeRequest(client.clientId, installationUuid);
     const handler = typeof body.grant_type === 'string' ? this.handlers.get(body.grant_type) : undefined;
     // A valid request completes in one statement; anything else is answered by the checks below.
-    const mintedOnly = handler?.mintsOnly ?? false;
     const direct = await handler?.direct?.({ client, installationUuid, body });
-    if (direct) return { pair: direct, mintedOnly };
+    if (direct) return { pair: direct, cachesCurrent: true };
     const installation = await this.installationFor(client, installationUuid);
     if (!handler) throw new UnsupportedGrantTypeError();
-    return { pair: await handler.handle({ client, installation, body }), mintedOnly };
+    return { pair: await handler.handle({ client, installation, body }), cachesCurrent: false };
   }
 
   /** RFC 7009: answers the same whether or not the token existed. */

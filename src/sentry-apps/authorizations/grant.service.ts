@@ -50,7 +50,7 @@ export class GrantService {
     return {
       sql: `UPDATE api_grants g SET exchanged_at = $3, family_id = $4 FROM ${installationOfApp('$2', '$5')} live
              WHERE g.code_hash = $1 AND g.installation_id = live.id AND g.exchanged_at IS NULL AND g.expires_at > $3
-            RETURNING live.id AS installation_id, live.scopes, g.family_id, NULL::bigint AS parent_id`,
+            RETURNING live.id AS installation_id, live.scopes, g.family_id, NULL::bigint AS parent_id, NULL::text AS replaced_token_hash`,
       params: [sha256Hex(code), installationUuid, this.clock.now(), randomUUID(), sentryAppId],
     };
   }

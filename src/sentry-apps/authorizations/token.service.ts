@@ -5,6 +5,7 @@ import { Clock } from '../../common/clock.js';
 import { openUnder, randomHex, sealUnder, sha256Hex } from '../../common/crypto.js';
 import { rowsOf } from '../../common/sql.js';
 import { AppConfig } from '../../config/app-config.js';
+import { TokenCache } from '../../auth/token-cache.service.js';
 import { ApiToken } from './entities/api-token.entity.js';
 
 export interface IssuedPair {
@@ -26,7 +27,8 @@ export interface NewPair {
 /**
  * A data-modifying statement that consumes a code or a refresh token and returns the
  * `installation_id`, `scopes`, `family_id` and `parent_id` of the pair to mint in its
- * place; it numbers its own parameters from $1.
+ * place, and the `replaced_token_hash` of the access token it ended (null for a code);
+ * it numbers its own parameters from $1.
  */
 export interface ConsumingStatement {
   sql: string;
@@ -54,6 +56,7 @@ export class TokenService {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly audit: AuditLog,
+    private readonly cache: TokenCache,
   ) {}
 
   async issue(em: EntityManager, pair: NewPair): Promise<IssuedPair> {
@@ -73,6 +76,9 @@ export class TokenService {
    * Consumes and mints in one statement: atomic without a transaction block, and one round
    * trip on the token endpoint's common path. Undefined when nothing was consumed. With
    * `presentedRefreshToken`, the new pair is also stored sealed under it, for `answerAgain`.
+   * The access token it replaced is evicted from this instance's cache before the answer
+   * leaves; the other instances hear of it from the trigger's notification, sent by the same
+   * transaction.
    */
   async issueConsuming(em: EntityManager, consuming: ConsumingStatement, presentedRefreshToken?: string): Promise<IssuedPair | undefined> {
     const { token, refreshToken, expiresAt, dateCreated } = this.mint();
@@ -80,13 +86,16 @@ export class TokenService {
     const sealed = presentedRefreshToken === undefined ? null : sealUnder(presentedRefreshToken, tokenHash, Buffer.from(token + refreshToken, 'hex'));
     const $ = (n: number) => `$${consuming.params.length + n}`;
     // Raw SQL on purpose: the token endpoint's success path is this one round trip (see npm run bench).
-    const [row] = rowsOf<{ id: string; scopes: string[] }>(await em.query(
-      `WITH consumed AS (${consuming.sql})
-       INSERT INTO api_tokens (${COLUMNS})
-       SELECT installation_id, family_id, parent_id, ${$(1)}, ${$(2)}, ${$(3)}, scopes, ${$(4)}::timestamptz, ${$(5)}::timestamptz, ${$(6)}::bytea FROM consumed
-       RETURNING id, scopes`,
+    const [row] = rowsOf<{ id: string; scopes: string[]; replaced_token_hash: string | null }>(await em.query(
+      `WITH consumed AS (${consuming.sql}),
+       minted AS (
+         INSERT INTO api_tokens (${COLUMNS})
+         SELECT installation_id, family_id, parent_id, ${$(1)}, ${$(2)}, ${$(3)}, scopes, ${$(4)}::timestamptz, ${$(5)}::timestamptz, ${$(6)}::bytea FROM consumed
+         RETURNING id, scopes)
+       SELECT minted.id, minted.scopes, consumed.replaced_token_hash FROM minted CROSS JOIN consumed`,
       [...consuming.params, tokenHash, sha256Hex(refreshToken), token.slice(-4), expiresAt, dateCreated, sealed],
     ));
+    if (row?.replaced_token_hash) this.cache.invalidate({ kind: 'token', tokenHash: row.replaced_token_hash });
     return row && { id: String(row.id), token, refreshToken, expiresAt, dateCreated, scopes: row.scopes };
   }
 

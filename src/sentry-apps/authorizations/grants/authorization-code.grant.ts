@@ -8,7 +8,6 @@ import { requiredString, type DirectRequest, type GrantHandler, type GrantReques
 @Injectable()
 export class AuthorizationCodeGrant implements GrantHandler {
   readonly grantType = 'authorization_code';
-  readonly mintsOnly = true;
 
   constructor(
     private readonly dataSource: DataSource,

@@ -27,12 +27,11 @@ export interface DirectRequest {
 /** One handler per grant type (node-oidc-provider's shape). */
 export interface GrantHandler {
   readonly grantType: string;
-  /** A success only mints a new pair and changes no existing row (a code exchange); failures may revoke. */
-  readonly mintsOnly?: boolean;
   /**
    * The common case in one statement, tried before the installation is looked up: a pair
    * when everything is valid, undefined otherwise (never an error, so that failures keep
-   * Sentry's order of checks, which run before `handle`).
+   * Sentry's order of checks, which run before `handle`). A success leaves this instance's
+   * caches current: what it changed, it has evicted here (TokenService.issueConsuming).
    */
   direct?(request: DirectRequest): Promise<IssuedPair | undefined>;
   /** After the ordered checks; where `direct` exists it has already failed, and is not repeated. */

@@ -50,7 +50,7 @@ export class RefreshTokenGrant implements GrantHandler {
     return {
       sql: `UPDATE api_tokens t SET rotated_at = $3, revoked_at = $3, sealed_answer = NULL FROM ${installationOfApp('$2', '$4')} live
              WHERE t.refresh_token_hash = $1 AND t.installation_id = live.id AND t.rotated_at IS NULL AND t.revoked_at IS NULL
-            RETURNING live.id AS installation_id, live.scopes, t.family_id, t.id AS parent_id`,
+            RETURNING live.id AS installation_id, live.scopes, t.family_id, t.id AS parent_id, t.token_hash AS replaced_token_hash`,
       params: [refreshTokenHash, installationUuid, this.clock.now(), sentryAppId],
     };
   }
