@@ -1,8 +1,17 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { TooManyTokenRequestsError } from '../../common/http-errors.js';
 import { AppConfig } from '../../config/app-config.js';
+
+/**
+ * A copy that shares no memory with the strings it was made from: a key built from slices of a
+ * request's body and URL would otherwise keep both alive for as long as the key is counted.
+ */
+function ownString(value: string): string {
+  return Buffer.from(value, 'utf8').toString('utf8');
+}
 
 /**
  * The token endpoint's two budgets, per minute: requests per client and installation, and
@@ -16,6 +25,12 @@ export class TokenRateLimiter implements OnModuleDestroy {
   private readonly redis?: Redis;
   private readonly requests: RateLimiterAbstract;
   private readonly authFailures: RateLimiterAbstract;
+  /**
+   * The in-process counters keep each new key for a minute, with an expiry timer. Armed inside a
+   * request, the timer would hold that request's async context (its logger, its request id) for
+   * the minute too, so the counters are touched from the context this service was built in.
+   */
+  private readonly outsideRequests = AsyncLocalStorage.snapshot();
 
   constructor(private readonly config: AppConfig) {
     const requests = { keyPrefix: `${config.REDIS_KEY_PREFIX}:token`, points: config.RATE_LIMIT_TOKEN_PER_MINUTE, duration: 60 };
@@ -38,13 +53,13 @@ export class TokenRateLimiter implements OnModuleDestroy {
   }
 
   async recordAuthFailure(ip: string): Promise<void> {
-    await this.authFailures.consume(ip).catch((result: unknown) => {
+    await this.outsideRequests(() => this.authFailures.consume(ip)).catch((result: unknown) => {
       if (!(result instanceof RateLimiterRes)) throw result;
     });
   }
 
   async consumeRequest(clientId: string, installationUuid: string): Promise<void> {
-    await this.requests.consume(`${clientId}:${installationUuid}`).catch((result: unknown) => {
+    await this.outsideRequests(() => this.requests.consume(ownString(`${clientId}:${installationUuid}`))).catch((result: unknown) => {
       throw result instanceof RateLimiterRes ? new TooManyTokenRequestsError(result.msBeforeNext) : result;
     });
   }
