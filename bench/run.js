@@ -15,7 +15,7 @@ import { seedGrowth } from './growth.js';
 import { cycle, load } from './load.js';
 import { evaluate, formatReport } from './report.js';
 import { seed } from './seed.js';
-import { peakRssMb, runToEnd, start } from './servers.js';
+import { cpuMs, peakRssMb, runToEnd, start } from './servers.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -100,7 +100,12 @@ async function main() {
     const options = { port: servers[side].port, scenario, pool, peer: side === 'peer', connections: settings.connections };
     await counter.around(side, figures.counts, async () => {
       const warm = settings.warmup > 0 ? await load({ ...options, seconds: settings.warmup }) : { requests: 0 };
+      const cpuBefore = await cpuMs(servers[side].child.pid);
       const run = await load({ ...options, seconds: settings.duration });
+      // The server's own CPU per request: what it costs, whatever else the machine is doing.
+      figures.counts.cpuMs = (figures.counts.cpuMs ?? 0) + (await cpuMs(servers[side].child.pid)) - cpuBefore;
+      figures.counts.cpuRequests = (figures.counts.cpuRequests ?? 0) + run.requests;
+      figures.counts.cpuMsPerRequest = Number((figures.counts.cpuMs / figures.counts.cpuRequests).toFixed(3));
       figures.rounds.push(run);
       return warm.requests + run.requests;
     });

@@ -1,6 +1,6 @@
 // The servers under load, each a child process of its own: started, awaited until it
 // answers, measured (its resident set's high-water mark) and stopped, even on failure.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -69,4 +69,14 @@ export function runToEnd(label, nodeArgs, env) {
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolveRun() : reject(new Error(`${label} exited with ${code}:\n${stderr}`))));
   });
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time a process has used so far, user and system, in ms (/proc/<pid>/stat). */
+export async function cpuMs(pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
