@@ -112,6 +112,14 @@ export class TokenEndpointCache extends InvalidatedCache<{ value: unknown; depen
     super(config.TOKEN_CACHE_SIZE);
   }
 
+  /**
+   * A token's rotation or revocation changes no client, so it neither evicts one nor discards
+   * a client read that raced it: under refresh load one always does, and the cache stayed cold.
+   */
+  override invalidate(change: Invalidation): void {
+    if (change.kind !== 'token') super.invalidate(change);
+  }
+
   /** The cached value, or `read`'s (stored when it is found and no invalidation raced the read). */
   async through<T>(key: string, read: () => Promise<{ value: T; dependsOn: Dependencies } | undefined>): Promise<T | undefined> {
     const hit = this.get(key);
