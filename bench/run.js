@@ -163,7 +163,11 @@ async function seedDatabase(database, options) {
 
 /** The median of the rounds (req/s, p50, p99), failures summed, and the counts over all rounds. */
 function summarize({ rounds, counts }) {
-  const median = (key) => rounds.map((entry) => entry[key]).sort((a, b) => a - b)[Math.floor((rounds.length - 1) / 2)];
+  const median = (key) => {
+    const sorted = rounds.map((entry) => entry[key]).sort((a, b) => a - b);
+    const middle = sorted.length / 2;
+    return Number.isInteger(middle) ? Math.round((sorted[middle - 1] + sorted[middle]) / 2) : sorted[Math.floor(middle)];
+  };
   return { rps: median('rps'), p50Ms: median('p50Ms'), p99Ms: median('p99Ms'), non2xx: rounds.reduce((sum, entry) => sum + entry.non2xx, 0), rounds, counts };
 }
 
