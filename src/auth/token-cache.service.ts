@@ -15,20 +15,57 @@ export interface Dependencies {
   organizationId?: string;
 }
 
+/** What a cache holds right now, for operators and for the tests that attack it. */
+export interface CacheStats {
+  entries: number;
+  /** Approximate: UTF-16 string lengths plus a fixed overhead per value (see approximateBytes). */
+  bytes: number;
+}
+
+const OBJECT_OVERHEAD = 48;
+const VALUE_OVERHEAD = 16;
+
+/** Roughly what a value costs in V8's heap: two bytes a character, plus overheads. Iterative. */
+export function approximateBytes(value: unknown): number {
+  let bytes = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === 'string') bytes += VALUE_OVERHEAD + 2 * item.length;
+    else if (item instanceof Set || item instanceof Map) {
+      bytes += OBJECT_OVERHEAD;
+      for (const member of item) pending.push(member);
+    } else if (typeof item === 'object' && item !== null && !(item instanceof Date)) {
+      bytes += OBJECT_OVERHEAD;
+      for (const [key, member] of Object.entries(item)) pending.push(key, member);
+    } else bytes += VALUE_OVERHEAD;
+  }
+  return bytes;
+}
+
 /**
  * An in-process cache that is only ever consulted while the invalidation listener is
  * connected (`online`); going offline empties it, so an entry can never outlive a change
- * this instance did not hear about.
+ * this instance did not hear about. It is bounded in entries and in (approximate) bytes,
+ * oldest out first, so nothing a caller sends can grow it further.
  */
 export class InvalidatedCache<V extends { dependsOn: Dependencies }> {
-  private readonly entries = new Map<string, V>();
+  private readonly entries = new Map<string, { entry: V; bytes: number }>();
+  private bytes = 0;
   private live = false;
   // Bumped by every invalidation: a read that raced one must not be stored (see `set`).
   private generation = 0;
   // Writes of this instance whose invalidations it has not heard back yet (see `hold`).
   private holds = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {}
+
+  stats(): CacheStats {
+    return { entries: this.entries.size, bytes: this.bytes };
+  }
 
   get online(): boolean {
     return this.live && this.capacity > 0;
@@ -37,6 +74,7 @@ export class InvalidatedCache<V extends { dependsOn: Dependencies }> {
   /** The listener's state: offline clears; online starts from empty, since notifications may have been missed. */
   setOnline(online: boolean): void {
     this.entries.clear();
+    this.bytes = 0;
     this.generation++;
     this.live = online;
   }
@@ -62,28 +100,37 @@ export class InvalidatedCache<V extends { dependsOn: Dependencies }> {
   }
 
   get(key: string): V | undefined {
-    return this.online && this.holds === 0 ? this.entries.get(key) : undefined;
+    return this.online && this.holds === 0 ? this.entries.get(key)?.entry : undefined;
   }
 
   /** Stores the row read under `ticket` unless an invalidation arrived since: that row may be stale. */
   set(key: string, entry: V, ticket: number): void {
     if (!this.online || this.holds > 0 || ticket !== this.generation) return;
-    if (this.entries.size >= this.capacity && !this.entries.has(key)) {
-      // A size cap, oldest first: cheaper than LRU bookkeeping on every hit.
-      this.entries.delete(this.entries.keys().next().value!);
-    }
-    this.entries.set(key, entry);
+    const bytes = approximateBytes(key) + approximateBytes(entry);
+    if (bytes > this.maxBytes) return;
+    this.delete(key);
+    // Oldest out first: cheaper than LRU bookkeeping on every hit.
+    while (this.entries.size >= this.capacity || this.bytes + bytes > this.maxBytes) this.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { entry, bytes });
+    this.bytes += bytes;
+  }
+
+  private delete(key: string): void {
+    const held = this.entries.get(key);
+    if (!held) return;
+    this.entries.delete(key);
+    this.bytes -= held.bytes;
   }
 
   invalidate(change: Invalidation): void {
     this.generation++;
     if (change.kind === 'token') {
-      this.entries.delete(change.tokenHash);
+      this.delete(change.tokenHash);
       return;
     }
     const field = `${change.kind}Id` as keyof Dependencies;
-    for (const [key, entry] of this.entries) {
-      if (entry.dependsOn[field] === change.id) this.entries.delete(key);
+    for (const [key, { entry }] of this.entries) {
+      if (entry.dependsOn[field] === change.id) this.delete(key);
     }
   }
 }
@@ -98,18 +145,18 @@ export interface CachedAppToken {
 @Injectable()
 export class TokenCache extends InvalidatedCache<CachedAppToken> {
   constructor(config: AppConfig) {
-    super(config.TOKEN_CACHE_SIZE);
+    super(config.TOKEN_CACHE_SIZE, config.TOKEN_CACHE_MAX_MB * 1024 * 1024);
   }
 }
 
 /**
- * The OAuth clients the token endpoint reads on every request, keyed `client:<client id>`.
- * Their secrets stay encrypted in here.
+ * The OAuth clients the token endpoint reads on every request, keyed `client:<client id>`
+ * (a well-formed id; unknown ones are held as null). Their secrets stay encrypted in here.
  */
 @Injectable()
 export class TokenEndpointCache extends InvalidatedCache<{ value: unknown; dependsOn: Dependencies }> {
   constructor(config: AppConfig) {
-    super(config.TOKEN_CACHE_SIZE);
+    super(config.TOKEN_CACHE_SIZE, config.TOKEN_CACHE_MAX_MB * 1024 * 1024);
   }
 
   /**

@@ -21,6 +21,10 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000)
   TOKEN_CACHE_SIZE = 10000;
 
+  /** And at most this many (approximate) megabytes per cache, whatever its entries hold. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(4096)
+  TOKEN_CACHE_MAX_MB = 32;
+
   @IsString()
   DATA_DIR = './.data';
 
@@ -54,6 +58,10 @@ export class AppConfig {
 
   @Type(() => Number) @IsInt() @Min(1)
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE = 20;
+
+  /** Keys each in-process rate limiter holds at most (least recently used out first). */
+  @Type(() => Number) @IsInt() @Min(100) @Max(10_000_000)
+  RATE_LIMIT_MAX_KEYS = 100_000;
 
   @Type(() => Number) @IsInt() @Min(1) @Max(20)
   WEBHOOK_MAX_ATTEMPTS = 6;

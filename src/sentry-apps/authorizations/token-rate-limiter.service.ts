@@ -1,9 +1,23 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { AsyncLocalStorage } from 'node:async_hooks';
+import ipaddr from 'ipaddr.js';
 import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes, type RateLimiterLike } from 'rate-limiter-flexible';
+import type { CacheStats } from '../../auth/token-cache.service.js';
 import { TooManyTokenRequestsError } from '../../common/http-errors.js';
 import { AppConfig } from '../../config/app-config.js';
+import { BoundedMemoryLimiter } from './bounded-memory-limiter.js';
+
+/**
+ * The failure budget's key for a source address: IPv4 as is, IPv6 by its /64 (one host
+ * usually holds a whole /64), and anything unparsable (a forged X-Forwarded-For behind
+ * TRUST_PROXY) in one shared bucket, so the key is never longer than an address.
+ */
+export function sourceKey(ip: string): string {
+  if (!ipaddr.isValid(ip)) return 'unparsable';
+  const address = ipaddr.process(ip);
+  if (address.kind() === 'ipv4') return address.toString();
+  return `${(address as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16)).join(':')}::/64`;
+}
 
 /**
  * A copy that shares no memory with the strings it was made from: a key built from slices of a
@@ -18,48 +32,52 @@ function ownString(value: string): string {
  * failed client authentications per source IP (which only failures spend, so a client
  * with the right secret is never locked out by its own traffic). In-process by default;
  * with REDIS_URL every instance shares them, falling back to in-process counters while
- * Redis is unreachable rather than failing requests.
+ * Redis is unreachable rather than failing requests. The in-process counters are bounded
+ * (RATE_LIMIT_MAX_KEYS each), and every key is built from stored or validated values: a
+ * client id as stored, a uuid the route has parsed, a source address.
  */
 @Injectable()
 export class TokenRateLimiter implements OnModuleDestroy {
   private readonly redis?: Redis;
-  private readonly requests: RateLimiterAbstract;
-  private readonly authFailures: RateLimiterAbstract;
-  /**
-   * The in-process counters keep each new key for a minute, with an expiry timer. Armed inside a
-   * request, the timer would hold that request's async context (its logger, its request id) for
-   * the minute too, so the counters are touched from the context this service was built in.
-   */
-  private readonly outsideRequests = AsyncLocalStorage.snapshot();
+  private readonly requests: RateLimiterLike;
+  private readonly authFailures: RateLimiterLike;
+  private readonly inProcess: { requests: BoundedMemoryLimiter; authFailures: BoundedMemoryLimiter };
 
   constructor(private readonly config: AppConfig) {
     const requests = { keyPrefix: `${config.REDIS_KEY_PREFIX}:token`, points: config.RATE_LIMIT_TOKEN_PER_MINUTE, duration: 60 };
     const failures = { keyPrefix: `${config.REDIS_KEY_PREFIX}:authfail`, points: config.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE, duration: 60 };
+    const maxKeys = config.RATE_LIMIT_MAX_KEYS;
+    this.inProcess = { requests: new BoundedMemoryLimiter({ ...requests, maxKeys }), authFailures: new BoundedMemoryLimiter({ ...failures, maxKeys }) };
     if (config.REDIS_URL) {
       this.redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
       this.redis.on('error', () => undefined); // reconnects by itself; the insurance limiter covers the gap
-      this.requests = new RateLimiterRedis({ storeClient: this.redis, ...requests, insuranceLimiter: new RateLimiterMemory(requests) });
-      this.authFailures = new RateLimiterRedis({ storeClient: this.redis, ...failures, insuranceLimiter: new RateLimiterMemory(failures) });
+      this.requests = new RateLimiterRedis({ storeClient: this.redis, ...requests, insuranceLimiter: this.inProcess.requests });
+      this.authFailures = new RateLimiterRedis({ storeClient: this.redis, ...failures, insuranceLimiter: this.inProcess.authFailures });
     } else {
-      this.requests = new RateLimiterMemory(requests);
-      this.authFailures = new RateLimiterMemory(failures);
+      ({ requests: this.requests, authFailures: this.authFailures } = this.inProcess);
     }
+  }
+
+  /** What the in-process counters hold (with Redis, its fallback's). */
+  stats(): { requests: CacheStats; authFailures: CacheStats } {
+    return { requests: this.inProcess.requests.stats(), authFailures: this.inProcess.authFailures.stats() };
   }
 
   /** Refuses a source that has already failed too often, before its credentials are looked at. */
   async assertMayAuthenticate(ip: string): Promise<void> {
-    const spent = await this.authFailures.get(ip);
+    const spent = await this.authFailures.get(sourceKey(ip));
     if (spent && spent.consumedPoints >= this.config.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE) throw new TooManyTokenRequestsError(spent.msBeforeNext);
   }
 
   async recordAuthFailure(ip: string): Promise<void> {
-    await this.outsideRequests(() => this.authFailures.consume(ip)).catch((result: unknown) => {
+    await this.authFailures.consume(sourceKey(ip)).catch((result: unknown) => {
       if (!(result instanceof RateLimiterRes)) throw result;
     });
   }
 
+  /** `clientId` as stored, `installationUuid` as the route parsed it (lowercase). */
   async consumeRequest(clientId: string, installationUuid: string): Promise<void> {
-    await this.outsideRequests(() => this.requests.consume(ownString(`${clientId}:${installationUuid}`))).catch((result: unknown) => {
+    await this.requests.consume(ownString(`${clientId}:${installationUuid}`)).catch((result: unknown) => {
       throw result instanceof RateLimiterRes ? new TooManyTokenRequestsError(result.msBeforeNext) : result;
     });
   }
