@@ -1,13 +1,51 @@
 import type { FastifyInstance } from 'fastify';
+import { isSaneText, printable } from './text.js';
+
+/** The contract's limit on JSON nesting: deeper bodies are refused before anything walks them. */
+export const MAX_BODY_DEPTH = 32;
 
 /**
  * A body the server could not read: malformed JSON, a form that repeats a parameter
- * (RFC 6749 §3.2 forbids it), or a content type it does not speak. Routes answer 400/415
- * for it, while the token endpoint answers 401 `invalid_request` (Sentry's order), so the
- * parsers record the problem instead of answering before any guard has run.
+ * (RFC 6749 §3.2 forbids it), a content type it does not speak, nesting deeper than
+ * MAX_BODY_DEPTH, or strings that are not well-formed UTF-16 or hold NUL (`fields` names
+ * them). Routes answer 400/415 for it, while the token endpoint answers 401 (Sentry's
+ * order), so the parsers record the problem instead of answering before any guard has run.
  */
 export class UnreadableBody {
-  constructor(readonly reason: 'malformed' | 'duplicated' | 'unsupported') {}
+  constructor(
+    readonly reason: 'malformed' | 'duplicated' | 'unsupported' | 'too-deep' | 'ill-formed',
+    readonly fields: string[] = [],
+  ) {}
+}
+
+const MAX_NAMED_FIELDS = 10;
+
+/** What an ill-formed field is told, after its name. */
+export const ILL_FORMED_TEXT = 'must be well-formed UTF-16 text without NUL characters';
+
+/**
+ * Every body passes through here once, before any route, guard or validator sees it: one
+ * iterative walk (so no input can overflow the stack) that refuses nesting deeper than
+ * MAX_BODY_DEPTH and keys or strings that are not sane text (see isSaneText).
+ */
+export function refuseHostile(body: unknown): unknown {
+  const pending: [value: unknown, path: string, depth: number][] = [[body, '', 0]];
+  const fields: string[] = [];
+  while (pending.length > 0 && fields.length < MAX_NAMED_FIELDS) {
+    const [value, path, depth] = pending.pop()!;
+    if (typeof value === 'string') {
+      if (!isSaneText(value)) fields.push(path);
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_BODY_DEPTH) return new UnreadableBody('too-deep');
+    for (const [key, item] of Object.entries(value)) {
+      const itemPath = path ? `${path}.${printable(key)}` : printable(key);
+      if (!isSaneText(key)) fields.push(itemPath);
+      else pending.push([item, itemPath, depth + 1]);
+    }
+  }
+  return fields.length > 0 ? new UnreadableBody('ill-formed', fields.sort()) : body;
 }
 
 /** A JSON object or a parsed form; never an array, a bare value or an UnreadableBody. */
@@ -30,7 +68,7 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
-    parseJson(request, text, (error, value) => done(null, error ? new UnreadableBody('malformed') : value));
+    parseJson(request, text, (error, value) => done(null, error ? new UnreadableBody('malformed') : refuseHostile(value)));
   });
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     const form: Record<string, string> = {};
@@ -38,7 +76,7 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
       if (Object.hasOwn(form, key)) return done(null, new UnreadableBody('duplicated'));
       form[key] = value;
     }
-    done(null, form);
+    done(null, refuseHostile(form));
   });
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, new UnreadableBody('unsupported')));
 }

@@ -1,5 +1,5 @@
 import { ArgumentMetadata, BadRequestException, Injectable, UnsupportedMediaTypeException, ValidationError, ValidationPipe } from '@nestjs/common';
-import { isPlainObject, UnreadableBody } from './body-parsing.js';
+import { ILL_FORMED_TEXT, isPlainObject, MAX_BODY_DEPTH, UnreadableBody } from './body-parsing.js';
 import { ValidationFailed } from './validation.js';
 
 /** class-validator's errors as the contract's `{field: [message]}` (the console shows them beside each field). */
@@ -12,23 +12,18 @@ export function collect(errors: ValidationError[], prefix = '', into: Record<str
   return into;
 }
 
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (isPlainObject(value)) return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item));
-  return false;
-}
-
-const UNREADABLE = {
+const UNREADABLE: Record<UnreadableBody['reason'], (body: UnreadableBody) => Error> = {
   malformed: () => new BadRequestException({ detail: 'Malformed JSON in the request body.' }),
   duplicated: () => new BadRequestException({ detail: 'A parameter was sent more than once.' }),
   unsupported: () => new UnsupportedMediaTypeException({ detail: 'Send the body as application/json.' }),
+  'too-deep': () => new BadRequestException({ detail: `The request body is nested deeper than ${MAX_BODY_DEPTH} levels.` }),
+  'ill-formed': ({ fields }) => new ValidationFailed(Object.fromEntries(fields.map((field) => [field, [ILL_FORMED_TEXT]]))),
 };
 
 /**
- * Validates DTO bodies into the contract's 400 shape. Bodies that are not a JSON object
- * (malformed, an array, a bare value) are rejected before any field is looked at, and
- * NUL characters, which PostgreSQL text cannot hold, are refused here rather than failing there.
+ * Validates DTO bodies into the contract's 400 shape. Bodies the parser refused (see
+ * refuseHostile) or that are not a JSON object (an array, a bare value) are rejected
+ * before any field is looked at.
  */
 @Injectable()
 export class BodyValidationPipe extends ValidationPipe {
@@ -43,10 +38,9 @@ export class BodyValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body') {
-      if (value instanceof UnreadableBody) throw UNREADABLE[value.reason]();
+      if (value instanceof UnreadableBody) throw UNREADABLE[value.reason](value);
       if (value === undefined) value = {};
       if (!isPlainObject(value)) throw new BadRequestException({ detail: 'The request body must be a JSON object.' });
-      if (containsNul(value)) throw new BadRequestException({ detail: 'The request body must not contain NUL characters.' });
     }
     try {
       return await super.transform(value, metadata);

@@ -13,4 +13,10 @@ describe('installRedirectUrl', () => {
     expect(installRedirectUrl(null, 'c0de', 'b5a1', 'acme')).toBeUndefined();
     expect(installRedirectUrl('https://app.example.com/setup', null, 'b5a1', 'acme')).toBeUndefined();
   });
+
+  it('never throws: a stored URL that no longer parses, or is not http(s), leaves the install without a redirect', () => {
+    for (const stored of ['http://xn--a.com/cb', 'http://[::1', 'not a url', 'javascript:alert(1)', 'https://exa\ud800mple.com/']) {
+      expect(installRedirectUrl(stored, 'c0de', 'b5a1', 'acme')).toBeUndefined();
+    }
+  });
 });

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ALL_SCOPES } from '../../../auth/scopes.js';
+import { IsHttpUrl } from '../../../common/validation.js';
 import { IsBoundedJsonObject, IsOrigin, SCHEMA_MAX_BYTES, SCHEMA_MAX_DEPTH } from './sentry-app-fields.js';
 
 export const WEBHOOK_EVENTS = ['issue', 'error', 'comment'] as const;
-const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
 const MAX_ORIGINS = 50;
 
@@ -70,13 +70,13 @@ export class CreateSentryAppDto extends SentryAppFieldsDto {
 
   @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', description: 'http(s) only.' })
   @IsOptional()
-  @IsUrl(HTTP_URL, { message: 'webhookUrl must be an http(s) URL' })
+  @IsHttpUrl()
   @MaxLength(2048)
   webhookUrl?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', description: 'http(s) only.' })
   @IsOptional()
-  @IsUrl(HTTP_URL, { message: 'redirectUrl must be an http(s) URL' })
+  @IsHttpUrl()
   @MaxLength(2048)
   redirectUrl?: string | null;
 
