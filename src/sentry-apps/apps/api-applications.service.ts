@@ -8,27 +8,36 @@ export interface VerifiedClient {
   applicationId: string;
   /** Null for a plain OAuth application, which cannot use the sentry-app token endpoint. */
   sentryAppId: string | null;
+  /** As stored: cache keys, rate-limit keys and the JWT issuer come from here, never from the request. */
   clientId: string;
-  clientSecret: string;
+}
+
+export interface ClientLookup {
+  client: VerifiedClient | null;
+  /** The client's secret, or for an unknown id a decoy's: compare against it either way. */
+  secret: string;
 }
 
 interface ClientRow {
   id: string;
+  client_id: string;
   client_secret_encrypted: string;
   sentry_app_id: string | null;
 }
 
-// Compared against when the client id is unknown, so that answer takes as long as a wrong secret.
-const DECOY_SECRET = randomHex(32);
-
 /** OAuth clients: their credentials are made, rotated and checked only here. */
 @Injectable()
 export class ApiApplicationsService {
+  // Decrypted when the client id is unknown, so that answer costs what a wrong secret costs.
+  private readonly decoy: string;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly secrets: SecretBox,
     private readonly cache: TokenEndpointCache,
-  ) {}
+  ) {
+    this.decoy = secrets.encrypt(randomHex(32));
+  }
 
   async create(ownerId: string, name: string, em: EntityManager = this.dataSource.manager): Promise<{ application: ApiApplication; clientSecret: string }> {
     const clientSecret = randomHex(32);
@@ -50,25 +59,31 @@ export class ApiApplicationsService {
 
   /** The client when id and secret match; null otherwise, after the same amount of work. */
   async verify(clientId: string, clientSecret: string): Promise<VerifiedClient | null> {
-    const client = await this.findClient(clientId);
-    if (!safeEqual(client?.clientSecret ?? DECOY_SECRET, clientSecret) || !client) return null;
-    return client;
+    const { client, secret } = await this.lookup(clientId);
+    return safeEqual(secret, clientSecret) && client ? client : null;
   }
 
-  /** The client with its decrypted secret, for verifying a secret or a JWT signed with it. */
-  async findClient(clientId: string): Promise<VerifiedClient | null> {
+  /**
+   * The client of a well-formed id, with its decrypted secret for checking a secret or a JWT
+   * signed with it. Known and unknown ids take the same path: one cache read (a database
+   * read the first time), one decryption (of a decoy for an unknown id), so neither answers
+   * faster. Unknown ids are cached too, as null: client ids are 256 random bits drawn at
+   * creation, so no later insert can make a cached null wrong, and the per-IP failure
+   * budget limits how fast anyone can add them.
+   */
+  async lookup(clientId: string): Promise<ClientLookup> {
     // Cached still encrypted; a rotated or deleted secret evicts it (TokenCacheInvalidation triggers).
     const row = await this.cache.through(`client:${clientId}`, async () => {
       const [found] = await this.dataSource.query<ClientRow[]>(
-        `SELECT a.id, a.client_secret_encrypted, sa.id AS sentry_app_id
+        `SELECT a.id, a.client_id, a.client_secret_encrypted, sa.id AS sentry_app_id
            FROM api_applications a LEFT JOIN sentry_apps sa ON sa.application_id = a.id
           WHERE a.client_id = $1`,
         [clientId],
       );
-      return found && { value: found, dependsOn: { applicationId: found.id, sentryAppId: found.sentry_app_id } };
+      return { value: found ?? null, dependsOn: found ? { applicationId: found.id, sentryAppId: found.sentry_app_id } : {} };
     });
-    if (!row) return null;
-    return { applicationId: row.id, sentryAppId: row.sentry_app_id, clientId, clientSecret: this.secrets.decrypt(row.client_secret_encrypted) };
+    const secret = this.secrets.decrypt(row?.client_secret_encrypted ?? this.decoy);
+    return { client: row ? { applicationId: row.id, sentryAppId: row.sentry_app_id, clientId: row.client_id } : null, secret };
   }
 
   /** The current client secret of a sentry app, for signing (webhooks, manual-refresh JWTs). */

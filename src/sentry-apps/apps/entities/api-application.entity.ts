@@ -1,4 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { User } from '../../../users/entities/user.entity.js';
 
 /**
@@ -6,11 +6,13 @@ import { User } from '../../../users/entities/user.entity.js';
  * encrypted (AES-256-GCM with SECRET_KEY), not hashed, because webhooks are signed with it.
  */
 @Entity({ name: 'api_applications' })
+@Check('api_applications_client_id_check', `"client_id" ~ '^[0-9a-f]{64}$'`)
 export class ApiApplication {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;
 
-  @Column({ name: 'client_id', type: 'char', length: 64, unique: true })
+  /** varchar, not char: char(64) ignores trailing blanks, so a padded id would match. */
+  @Column({ name: 'client_id', type: 'varchar', length: 64, unique: true })
   clientId: string;
 
   @Column({ name: 'client_secret_encrypted', type: 'text' })

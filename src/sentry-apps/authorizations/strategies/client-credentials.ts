@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { isPlainObject } from '../../../common/body-parsing.js';
+import { ILL_FORMED_TEXT, isPlainObject, UnreadableBody } from '../../../common/body-parsing.js';
 import { InvalidClientError, InvalidRequestError } from '../../../common/oauth-errors.js';
 
 export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'jwt';
@@ -8,6 +8,33 @@ export interface PresentedCredentials {
   clientId: string;
   clientSecret: string;
   method: 'client_secret_post' | 'client_secret_basic';
+}
+
+/**
+ * Client ids are 64 lowercase hex. Anything else (padded, re-cased, too long, NUL) names no
+ * client: it is answered 401 without a lookup, a cache entry or a limiter key (contract v1.1).
+ */
+export const CLIENT_ID_PATTERN = /^[0-9a-f]{64}$/;
+
+const CREDENTIAL_FIELDS = ['client_id', 'client_secret'];
+
+const challengeOf = (request: FastifyRequest) => (/^basic\s/i.test(request.headers.authorization ?? '') ? 'Basic' : undefined);
+
+/**
+ * The token request's body, or the contract's answer to one the parser refused: 401
+ * `invalid_request` when it cannot be read at all (malformed, nested too deep, not an
+ * object), 401 `invalid_client` when a credential is ill-formed text, and 400
+ * `invalid_request` naming any other ill-formed field.
+ */
+export function tokenRequestBody(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  if (body instanceof UnreadableBody && body.reason === 'ill-formed') {
+    const credential = body.fields.some((field) => CREDENTIAL_FIELDS.some((name) => field === name || field.startsWith(`${name}.`)));
+    if (credential) throw new InvalidClientError(undefined, challengeOf(request));
+    throw new InvalidRequestError(`${body.fields[0]} ${ILL_FORMED_TEXT}`);
+  }
+  if (!isPlainObject(body)) throw new InvalidRequestError('Invalid request', 401);
+  return body;
 }
 
 /** RFC 6749 §2.3.1: each part is form-urlencoded before the Basic encoding. */
@@ -30,19 +57,18 @@ function basicCredentials(header: string | undefined): { clientId: string; clien
 /**
  * The client id and secret of a token request, from the body (`client_secret_post`,
  * Sentry's way) or from HTTP Basic (`client_secret_basic`). Using both at once is
- * refused, as RFC 6749 §2.3 requires.
+ * refused, as RFC 6749 §2.3 requires. Only their shape is checked here.
  */
-export function presentedCredentials(request: FastifyRequest): PresentedCredentials {
-  const body = request.body;
-  if (!isPlainObject(body)) throw new InvalidRequestError('Invalid request', 401);
+export function presentedCredentials(request: FastifyRequest, body: Record<string, unknown>): PresentedCredentials {
   const basic = basicCredentials(request.headers.authorization);
   const inBody = body.client_id !== undefined || body.client_secret !== undefined;
   if (basic === null) throw new InvalidClientError(undefined, 'Basic');
   if (basic) {
     if (inBody) throw new InvalidRequestError('Use one client authentication method, not both');
+    if (!CLIENT_ID_PATTERN.test(basic.clientId)) throw new InvalidClientError(undefined, 'Basic');
     return { ...basic, method: 'client_secret_basic' };
   }
   const { client_id: clientId, client_secret: clientSecret } = body;
-  if (typeof clientId !== 'string' || typeof clientSecret !== 'string') throw new InvalidClientError();
+  if (typeof clientId !== 'string' || typeof clientSecret !== 'string' || !CLIENT_ID_PATTERN.test(clientId)) throw new InvalidClientError();
   return { clientId, clientSecret, method: 'client_secret_post' };
 }

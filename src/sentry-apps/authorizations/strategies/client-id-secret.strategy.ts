@@ -3,12 +3,11 @@ import { AuthGuard, PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 import { TokenRateLimiter } from '../token-rate-limiter.service.js';
-import { isPlainObject } from '../../../common/body-parsing.js';
-import { InvalidClientError, InvalidRequestError, OAuthError, UnsupportedGrantTypeError } from '../../../common/oauth-errors.js';
+import { InvalidClientError, OAuthError, UnsupportedGrantTypeError } from '../../../common/oauth-errors.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { ApiApplicationsService, type VerifiedClient } from '../../apps/api-applications.service.js';
-import { presentedCredentials, type ClientAuthMethod } from './client-credentials.js';
-import { ClientJwtAuthenticator, JWT_BEARER_GRANT, type JwtClient } from './client-jwt.authenticator.js';
+import { presentedCredentials, tokenRequestBody, type ClientAuthMethod } from './client-credentials.js';
+import { ClientJwtAuthenticator, JWT_BEARER_GRANT, presentedJwt, type JwtClient } from './client-jwt.authenticator.js';
 
 export const CLIENT_ID_SECRET = 'client-id-secret';
 
@@ -17,8 +16,9 @@ export type AuthenticatedClient = VerifiedClient & { method: ClientAuthMethod; j
 /**
  * Authenticates the sentry app behind a token request: by `client_id`/`client_secret`
  * (body or HTTP Basic), or, for Sentry's manual refresh, by a JWT signed with its secret.
- * Every credential failure spends the source IP's failure budget; a wrong id, a wrong
- * secret and a plain OAuth application all get one identical answer.
+ * Credentials whose shape cannot name a client are refused first, touching nothing; every
+ * other failure spends the source IP's failure budget. A wrong id, a wrong secret and a
+ * plain OAuth application all get one identical answer.
  */
 @Injectable()
 export class ClientIdSecretStrategy extends PassportStrategy(Strategy, CLIENT_ID_SECRET) {
@@ -32,18 +32,27 @@ export class ClientIdSecretStrategy extends PassportStrategy(Strategy, CLIENT_ID
   }
 
   async validate(request: FastifyRequest): Promise<AuthenticatedClient> {
-    if (!isPlainObject(request.body)) throw new InvalidRequestError('Invalid request', 401);
-    const manualRefresh = request.body.grant_type === JWT_BEARER_GRANT;
-    if (manualRefresh && !this.config.MANUAL_REFRESH_ENABLED) throw new UnsupportedGrantTypeError('Manual refresh is disabled');
-    await this.limiter.assertMayAuthenticate(request.ip);
-    try {
-      if (manualRefresh) return { ...(await this.jwtClients.authenticate(request.headers.authorization)), method: 'jwt' };
-      const presented = presentedCredentials(request);
+    const body = tokenRequestBody(request);
+    if (body.grant_type === JWT_BEARER_GRANT) {
+      if (!this.config.MANUAL_REFRESH_ENABLED) throw new UnsupportedGrantTypeError('Manual refresh is disabled');
+      const jwt = presentedJwt(request.headers.authorization);
+      return this.spendingFailures(request.ip, async () => ({ ...(await this.jwtClients.authenticate(jwt)), method: 'jwt' }));
+    }
+    const presented = presentedCredentials(request, body);
+    return this.spendingFailures(request.ip, async () => {
       const client = await this.applications.verify(presented.clientId, presented.clientSecret);
       if (!client?.sentryAppId) throw new InvalidClientError(undefined, presented.method === 'client_secret_basic' ? 'Basic' : undefined);
       return { ...client, method: presented.method };
+    });
+  }
+
+  /** Refuses a source whose failure budget is spent, before any credential is looked at; a failure spends it. */
+  private async spendingFailures(ip: string, authenticate: () => Promise<AuthenticatedClient>): Promise<AuthenticatedClient> {
+    await this.limiter.assertMayAuthenticate(ip);
+    try {
+      return await authenticate();
     } catch (error) {
-      if (error instanceof OAuthError) await this.limiter.recordAuthFailure(request.ip);
+      if (error instanceof OAuthError) await this.limiter.recordAuthFailure(ip);
       throw error;
     }
   }
