@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
 import { JWT_BEARER_GRANT } from '../src/sentry-apps/authorizations/strategies/client-jwt.authenticator.js';
-import { callsOrganization, exchange, installedApp, now, signClientJwt as sign, tokenRequest } from './support/factories.js';
+import { callsOrganization, exchange, installedApp, livePairs, now, signClientJwt as sign, tokenRequest } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe("Sentry's manual refresh (JWT bearer grant)", () => {
@@ -72,6 +72,37 @@ describe("Sentry's manual refresh (JWT bearer grant)", () => {
     await manualRefresh(installation.uuid, `Bearer ${jwt}`).expect(201);
     const replay = await manualRefresh(installation.uuid, `Bearer ${jwt}`).expect(401);
     expect(replay.body.detail).toBe('JWT has already been used');
+  });
+
+  it('refuses a jti that is not well-formed text, so that two different jtis can never count as one', async () => {
+    const { app, installation } = await installedApp(t);
+    await exchange(t, app, installation).expect(201);
+    for (const jti of ['a\u0000b', '\ud800', '\udc00', 'x\ud800', '\ud801']) {
+      const response = await manualRefresh(installation.uuid, `Bearer ${await sign(app, { jti })}`).expect(401);
+      expect(response.body).toEqual({ detail: 'Could not validate JWT', error: 'invalid_client' });
+    }
+    await manualRefresh(installation.uuid, `Bearer ${await sign(app, { jti: '🔑' })}`).expect(201);
+  });
+
+  it('refuses a JWT issued more than 60 seconds in the future, and accepts a little clock skew', async () => {
+    const { app, installation } = await installedApp(t);
+    await exchange(t, app, installation).expect(201);
+    for (const ahead of [90, 3600]) {
+      const response = await manualRefresh(installation.uuid, `Bearer ${await sign(app, { iat: now() + ahead })}`).expect(401);
+      expect(response.body.detail).toBe('Could not validate JWT');
+    }
+    await manualRefresh(installation.uuid, `Bearer ${await sign(app, { iat: now() + 30 })}`).expect(201);
+  });
+
+  it('serializes concurrent manual refreshes of one installation: exactly one pair is left alive, and it works', async () => {
+    const { app, installation, organization } = await installedApp(t);
+    await exchange(t, app, installation).expect(201);
+    const jwts = await Promise.all(Array.from({ length: 15 }, () => sign(app)));
+    const responses = await Promise.all(jwts.map((jwt) => manualRefresh(installation.uuid, `Bearer ${jwt}`)));
+    expect(responses.map((response) => response.status)).toEqual(jwts.map(() => 201));
+    expect(await livePairs(t, installation.uuid)).toBe(1);
+    const working = await Promise.all(responses.map((response) => callsOrganization(t, organization.slug, response.body.token)));
+    expect(working.filter((status) => status === 200)).toHaveLength(1);
   });
 
   it('answers "Installation does not have a token" before the code was exchanged', async () => {

@@ -50,15 +50,21 @@ export function requiredString(body: Record<string, unknown>, field: string): st
  * waits for this share lock), so no token outlives its installation. Statements that
  * consume a code or a refresh token join it, so taking the lock costs no round trip.
  */
-export function liveInstallation(condition: string): string {
+export function liveInstallation(condition: string, lock: InstallationLock = 'SHARE'): string {
   return `(SELECT i.id, sa.scopes FROM sentry_app_installations i JOIN sentry_apps sa ON sa.id = i.sentry_app_id
-            WHERE ${condition} AND i.date_deleted IS NULL FOR SHARE OF i)`;
+            WHERE ${condition} AND i.date_deleted IS NULL FOR ${lock} OF i)`;
 }
+
+/**
+ * SHARE holds the installation against an uninstall; NO KEY UPDATE also makes every other
+ * holder wait, for a change to all of the installation's tokens at once (manual refresh).
+ */
+export type InstallationLock = 'SHARE' | 'NO KEY UPDATE';
 
 /** The installation of this uuid that belongs to this app (parameter names as given). */
 export const installationOfApp = (uuid: string, sentryAppId: string) => liveInstallation(`i.uuid = ${uuid} AND i.sentry_app_id = ${sentryAppId}`);
 
-export async function lockLiveInstallation(em: EntityManager, installationId: string): Promise<boolean> {
-  const rows = await em.query(`SELECT id FROM ${liveInstallation('i.id = $1')} live`, [installationId]);
+export async function lockLiveInstallation(em: EntityManager, installationId: string, lock: InstallationLock = 'SHARE'): Promise<boolean> {
+  const rows = await em.query(`SELECT id FROM ${liveInstallation('i.id = $1', lock)} live`, [installationId]);
   return rows.length === 1;
 }

@@ -9,7 +9,10 @@ import { lockLiveInstallation, type GrantHandler, type GrantRequest } from './gr
 /**
  * Sentry's manual refresh: an app whose tokens were lost or revoked proves itself with a
  * JWT and gets a fresh pair; the installation's live tokens are revoked first. A failure
- * rolls the transaction back, so the JWT's `jti` is spent only by a success.
+ * rolls the transaction back, so the JWT's `jti` is spent only by a success. The
+ * installation is locked exclusively, so concurrent manual refreshes (and refreshes and
+ * exchanges, which share-lock it) run one after another: each revokes what the one
+ * before it issued, and exactly one pair is left alive.
  */
 @Injectable()
 export class ManualRefreshGrant implements GrantHandler {
@@ -24,7 +27,7 @@ export class ManualRefreshGrant implements GrantHandler {
     const jwt = client.jwt;
     if (!jwt) throw new InvalidClientError('Header is in invalid form');
     return this.dataSource.transaction(async (em) => {
-      if (!(await lockLiveInstallation(em, installation.id))) throw new InvalidGrantError();
+      if (!(await lockLiveInstallation(em, installation.id, 'NO KEY UPDATE'))) throw new InvalidGrantError();
       const accepted = await em.query(
         'INSERT INTO used_jwt_ids (application_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING jti',
         [client.applicationId, jwt.jti, jwt.expiresAt],
