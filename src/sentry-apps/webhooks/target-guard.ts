@@ -2,13 +2,6 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
-// Sentry refuses to deliver webhooks into its own network (sentry.net.socket's deny list);
-// 'unspecified' is here because 0.0.0.0 and :: connect to the local host.
-const BLOCKED_RANGES = new Set([
-  'unspecified', 'broadcast', 'multicast', 'linkLocal', 'loopback', 'private', 'carrierGradeNat', 'reserved',
-  'uniqueLocal', 'deprecatedSiteLocal',
-]);
-
 /** An error whose code is EWEBHOOKBLOCKED: the target resolved to an address webhooks may not reach. */
 export class BlockedTargetError extends Error {
   readonly code = 'EWEBHOOKBLOCKED';
@@ -17,16 +10,19 @@ export class BlockedTargetError extends Error {
   }
 }
 
-/** True when `address` is loopback, private, link-local, multicast or otherwise not public, IPv4 inside IPv6 included. */
+/**
+ * True unless `address` is in ipaddr.js's `unicast` range: an allow-list, so that every
+ * special-purpose range it knows (loopback, private, link-local, multicast, RFC 6145's
+ * ::ffff:0:0/96, 198.18.0.0/15, documentation prefixes, …) is refused without being listed
+ * here (Sentry, too, refuses to deliver webhooks into its own network). IPv4-mapped
+ * addresses are checked as the IPv4 address they are, and NAT64 (RFC 6052) and 6to4
+ * (RFC 3056) addresses by the IPv4 address they carry.
+ */
 export function isBlockedAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return true;
   const parsed = ipaddr.process(address); // ::ffff:10.0.0.1 is 10.0.0.1
-  if (BLOCKED_RANGES.has(parsed.range())) return true;
-  if (parsed.kind() === 'ipv6') {
-    const embedded = embeddedIPv4(parsed as ipaddr.IPv6);
-    if (embedded && BLOCKED_RANGES.has(embedded.range())) return true;
-  }
-  return false;
+  const target = parsed.kind() === 'ipv6' ? (embeddedIPv4(parsed as ipaddr.IPv6) ?? parsed) : parsed;
+  return target.range() !== 'unicast';
 }
 
 /** The IPv4 address that NAT64 (RFC 6052) and 6to4 (RFC 3056) addresses carry. */
