@@ -4,7 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Logger } from 'nestjs-pino';
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { registerBodyParsers } from './common/body-parsing.js';
 import { trackCallerAddress } from './common/request-context.js';
 import { CONSOLE_ROUTES } from './console/console.module.js';
@@ -38,7 +39,9 @@ export async function createApp(module: DynamicModule, config: AppConfig): Promi
   return configureApp(app);
 }
 
-export function createAdapter(config: Pick<AppConfig, 'TRUST_PROXY'>): FastifyAdapter {
+type AdapterConfig = Pick<AppConfig, 'TRUST_PROXY' | 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_KEEP_ALIVE_TIMEOUT_MS'>;
+
+export function createAdapter(config: AdapterConfig): FastifyAdapter {
   return new FastifyAdapter({
     trustProxy: config.TRUST_PROXY,
     bodyLimit: BODY_LIMIT,
@@ -47,7 +50,46 @@ export function createAdapter(config: Pick<AppConfig, 'TRUST_PROXY'>): FastifyAd
     requestIdHeader: false,
     logger: false,
     frameworkErrors: answerFrameworkError,
+    ...slowClientLimits(config),
   });
+}
+
+/**
+ * A request whose head or body does not arrive in time is cut off with a 408, and an idle
+ * keep-alive connection is closed, so a slow or half-sent request cannot hold a connection
+ * (contract v1.1). Fastify leaves requestTimeout off by default and turns Node's own off.
+ * Node checks the head and request deadlines on a timer (30 s by default), so that timer
+ * runs often enough for the limits to hold to within a fraction of themselves.
+ */
+function slowClientLimits(config: AdapterConfig) {
+  const { HTTP_HEADERS_TIMEOUT_MS: headersTimeout, HTTP_REQUEST_TIMEOUT_MS: requestTimeout, HTTP_KEEP_ALIVE_TIMEOUT_MS: keepAliveTimeout } = config;
+  return {
+    requestTimeout,
+    keepAliveTimeout,
+    // A backstop on socket inactivity (a client that stops reading its response), past the
+    // request deadline so that a half-sent request still gets its 408.
+    connectionTimeout: 2 * requestTimeout,
+    http: { headersTimeout, requestTimeout, keepAliveTimeout, connectionsCheckingInterval: Math.min(1000, Math.max(25, Math.floor(headersTimeout / 4))) },
+    clientErrorHandler: answerClientError,
+  };
+}
+
+/**
+ * Errors Node raises before a request exists (a timeout, an oversized or unparsable head):
+ * the contract's `{detail}` body and headers, then the connection is closed, as Fastify's
+ * own handler does.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify({ detail: status === 408 ? 'The request did not arrive in time.' : status === 431 ? 'The request headers are too large.' : 'Bad request' });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Content-Type-Options: nosniff\r\nX-Request-ID: ${randomUUID()}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 const FRAMEWORK_DETAIL: Record<string, string> = {

@@ -12,6 +12,8 @@ describe('loadConfig', () => {
       PORT: 9000, GRANT_TTL_SECONDS: 600, TOKEN_TTL_SECONDS: 28800, REFRESH_GRACE_SECONDS: 60,
       INITIAL_ADMIN_EMAIL: 'admin@localhost', RATE_LIMIT_TOKEN_PER_MINUTE: 60, RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: 20,
       WEBHOOK_MAX_ATTEMPTS: 6, WEBHOOK_ALLOW_PRIVATE: false, JANITOR_INTERVAL_SECONDS: 300, MANUAL_REFRESH_ENABLED: true, LOG_LEVEL: 'info',
+      HTTP_HEADERS_TIMEOUT_MS: 10_000, HTTP_REQUEST_TIMEOUT_MS: 30_000, HTTP_KEEP_ALIVE_TIMEOUT_MS: 72_000,
+      TOKEN_CACHE_MAX_MB: 32, RATE_LIMIT_MAX_KEYS: 100_000,
     });
   });
 
@@ -29,12 +31,21 @@ describe('loadConfig', () => {
     ['SECRET_KEY', 'short'],
     ['SESSION_IDLE_SECONDS', '10'],
     ['SESSION_MAX_AGE_SECONDS', 'forever'],
+    ['HTTP_HEADERS_TIMEOUT_MS', '0'],
+    ['HTTP_REQUEST_TIMEOUT_MS', 'never'],
+    ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '-1'],
+    ['TOKEN_CACHE_MAX_MB', '0'],
+    ['RATE_LIMIT_MAX_KEYS', '10'],
   ])('rejects %s=%s with a message naming it', (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}=`));
   });
 
   it('refuses a session idle timeout longer than its absolute lifetime', () => {
     expect(() => loadConfig({ ...base, SESSION_IDLE_SECONDS: '7200', SESSION_MAX_AGE_SECONDS: '3600' })).toThrow(/SESSION_IDLE_SECONDS=7200: must not exceed SESSION_MAX_AGE_SECONDS/);
+  });
+
+  it('refuses a headers limit longer than the whole request limit, naming both', () => {
+    expect(() => loadConfig({ ...base, HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS=20000: must not exceed HTTP_REQUEST_TIMEOUT_MS \(10000\)/);
   });
 
   it('requires SECRET_KEY with DATABASE_URL', () => {

@@ -25,6 +25,18 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(4096)
   TOKEN_CACHE_MAX_MB = 32;
 
+  /** The whole request head must arrive within this (Node's headersTimeout); slower clients get 408. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(600_000)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** The whole request, head and body, must arrive within this (requestTimeout); a silent connection is closed after it too. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** An idle keep-alive connection is closed after this; above common load balancers' 60 s, so they close first. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
   @IsString()
   DATA_DIR = './.data';
 
@@ -108,6 +120,15 @@ export class AppConfig {
 export class ConfigError extends Error {}
 
 /**
+ * Limits that may not exceed another: a session's idle timeout its whole lifetime, and the
+ * request head's deadline the whole request's (Node refuses to start a server otherwise).
+ */
+const AT_MOST: [keyof AppConfig, keyof AppConfig][] = [
+  ['SESSION_IDLE_SECONDS', 'SESSION_MAX_AGE_SECONDS'],
+  ['HTTP_HEADERS_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS'],
+];
+
+/**
  * Validates the environment once, at start. An invalid value stops the start with a
  * message naming the variable. Empty strings count as unset, as shells and compose files
  * tend to produce them.
@@ -121,8 +142,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = errors.map((error) => `  ${error.property}=${JSON.stringify(raw[error.property])}: ${Object.values(error.constraints ?? {}).join('; ')}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  if (config.SESSION_IDLE_SECONDS > config.SESSION_MAX_AGE_SECONDS) {
-    throw new ConfigError(`Invalid configuration:\n  SESSION_IDLE_SECONDS=${config.SESSION_IDLE_SECONDS}: must not exceed SESSION_MAX_AGE_SECONDS (${config.SESSION_MAX_AGE_SECONDS}).`);
+  for (const [lower, upper] of AT_MOST) {
+    if ((config[lower] as number) > (config[upper] as number)) {
+      throw new ConfigError(`Invalid configuration:\n  ${lower}=${config[lower]}: must not exceed ${upper} (${config[upper]}).`);
+    }
   }
   if (!config.SECRET_KEY) {
     if (config.DATABASE_URL) {
