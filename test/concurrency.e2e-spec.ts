@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import request from 'supertest';
+import { TokenInvalidationListener } from '../src/auth/token-invalidation.listener.js';
+import { JanitorService } from '../src/janitor/janitor.service.js';
+import { JWT_BEARER_GRANT } from '../src/sentry-apps/authorizations/strategies/client-jwt.authenticator.js';
 import { bearer, createOrganization, createSentryApp, createUser, exchange, install, installedApp, livePairs, refresh } from './support/factories.js';
+import { watchOverlappingQueries } from './support/pg-overlap.js';
+import { spawnServer } from './support/spawned-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /** Starts every attempt before awaiting any, so they really overlap on the server. */
@@ -132,5 +140,58 @@ describe('concurrency: racing requests keep the invariants', () => {
       [organization.id],
     );
     expect(grants).toBe(0);
+  });
+
+  /** Refreshes, manual refreshes, installs and Bearer reads, all at once, through `http`. */
+  async function raceEveryWrite(http: () => ReturnType<TestApp['http']>): Promise<number[]> {
+    const owner = await createUser(t);
+    const organization = await createOrganization(t, owner);
+    const worlds = await together(4, async () => {
+      const world = await installedApp(t);
+      return { ...world, pair: (await exchange(t, world.app, world.installation).expect(201)).body, fresh: await createSentryApp(t, owner, organization) };
+    });
+    const tokenPath = (uuid: string) => `/api/0/sentry-app-installations/${uuid}/authorizations/`;
+    const manualRefresh = async ({ app, installation }: (typeof worlds)[number]) => {
+      const now = Math.floor(Date.now() / 1000);
+      const jwt = await new SignJWT({ iss: app.clientId, iat: now, exp: now + 60, jti: randomUUID() }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(app.clientSecret));
+      return http().post(tokenPath(installation.uuid)).set('Authorization', `Bearer ${jwt}`).send({ grant_type: JWT_BEARER_GRANT });
+    };
+    const responses = await together(worlds.length, async (index) => {
+      const world = worlds[index]!;
+      const { app, installation, pair } = world;
+      return Promise.all([
+        ...Array.from({ length: 10 }, () => http().post(tokenPath(installation.uuid)).send({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'refresh_token', refresh_token: pair.refreshToken })),
+        ...Array.from({ length: 5 }, () => manualRefresh(world)),
+        ...Array.from({ length: 5 }, () => http().post(`/api/0/organizations/${organization.slug}/sentry-app-installations/`).set(bearer(owner.token)).send({ slug: world.fresh.slug })),
+        ...Array.from({ length: 5 }, () => http().get(`/api/0/organizations/${world.organization.slug}/`).set(bearer(pair.token))),
+      ]);
+    });
+    racesRun += responses.flat().length;
+    return responses.flat().map((response) => response.status);
+  }
+
+  // pg 8 warns "Calling client.query() when the client is already executing a query", and pg 9 throws.
+  it('never asks one pg client for a second query while its first still runs, under every kind of racing write', async () => {
+    const watch = watchOverlappingQueries();
+    try {
+      expect((await raceEveryWrite(() => t.http())).every((status) => status < 500)).toBe(true);
+      // The cache listener's syncs and the janitor's pass hold dedicated clients too.
+      await t.app.get(TokenInvalidationListener).caughtUp();
+      await t.app.get(JanitorService).run();
+    } finally {
+      watch.stop();
+    }
+    expect(watch.overlaps).toEqual([]);
+  });
+
+  it('and the built server prints no such warning under the same race', async () => {
+    const server = await spawnServer(t.schema, { RATE_LIMIT_TOKEN_PER_MINUTE: '100000', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000' });
+    try {
+      expect((await raceEveryWrite(() => request(`http://127.0.0.1:${server.port}`))).every((status) => status < 500)).toBe(true);
+    } finally {
+      server.process.kill('SIGTERM');
+      await server.exited;
+    }
+    expect(server.output()).not.toMatch(/DeprecationWarning|already executing a query/);
   });
 });
