@@ -3,7 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadConfig } from '../../config/app-config.js';
-import { TokenRateLimiter } from './token-rate-limiter.service.js';
+import { sourceKey, TokenRateLimiter } from './token-rate-limiter.service.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -33,5 +33,19 @@ describe('TokenRateLimiter', () => {
     await new Promise((resolve) => setImmediate(resolve));
     gc();
     expect(counted!.deref()).toBeUndefined();
+  });
+});
+
+describe('sourceKey', () => {
+  it('keys IPv4 by address, IPv4-mapped IPv6 as IPv4, and IPv6 by its /64', () => {
+    expect(sourceKey('203.0.113.9')).toBe('203.0.113.9');
+    expect(sourceKey('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(sourceKey('2001:db8:1:2:aaaa::1')).toBe(sourceKey('2001:db8:1:2:bbbb::9'));
+    expect(sourceKey('2001:db8:1:2::1')).not.toBe(sourceKey('2001:db8:1:3::1'));
+  });
+
+  it('puts anything unparsable, however long, in one short bucket', () => {
+    expect(sourceKey(`forged${' '.repeat(10_000)}`)).toBe('unparsable');
+    expect(sourceKey('1.2.3.4, 5.6.7.8')).toBe('unparsable');
   });
 });

@@ -1,0 +1,29 @@
+import { describe, expect, it } from '@jest/globals';
+import { refuseHostile, UnreadableBody } from './body-parsing.js';
+
+const nested = (depth: number): unknown => {
+  let value: unknown = 'leaf';
+  for (let level = 0; level < depth; level += 1) value = level % 2 ? [value] : { a: value };
+  return value;
+};
+
+describe('refuseHostile', () => {
+  it('reads 32 levels of nesting and refuses 33', () => {
+    expect(refuseHostile(nested(32))).toEqual(nested(32));
+    expect(refuseHostile(nested(33))).toEqual(new UnreadableBody('too-deep'));
+  });
+
+  it('walks without recursion, so no depth can overflow the stack', () => {
+    expect(refuseHostile(nested(1_000_000))).toEqual(new UnreadableBody('too-deep'));
+  });
+
+  it('names every key and string that holds a lone surrogate or NUL, by its path', () => {
+    const body = { email: 'x\ud800@example.com', ok: 'fine 💥', list: ['a', 'b\u0000'], nested: { ['k\udc00']: 'v' }, n: 1, t: true, z: null };
+    expect(refuseHostile(body)).toEqual(new UnreadableBody('ill-formed', ['email', 'list.1', 'nested.k\ufffd']));
+  });
+
+  it('passes well-formed bodies through as they are', () => {
+    const body = { name: 'Ünïcødé 🔑', scopes: ['org:read'], deep: nested(20) };
+    expect(refuseHostile(body)).toBe(body);
+  });
+});
