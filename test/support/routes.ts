@@ -1,5 +1,6 @@
 import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { API_PREFIX, UNPREFIXED_ROUTES } from '../../src/app.setup.js';
@@ -18,6 +19,8 @@ export interface AppRoute {
   isConsole: boolean;
   /** Declared with @SessionPermission: its caller is the session cookie's person, not a Bearer token's. */
   bySession: boolean;
+  /** The handler takes a @Body(): a body it cannot read must never be answered 2xx. */
+  readsBody: boolean;
 }
 
 /** Every route the app's controllers declare, read from Nest's own metadata. */
@@ -36,6 +39,7 @@ export function controllerRoutes(app: NestFastifyApplication): AppRoute[] {
         const unprefixed = UNPREFIXED_ROUTES.some((route) => route.path === relative && RequestMethod[route.method] === method);
         const declared = (Reflect.getMetadata(PERMISSION, handler) ?? Reflect.getMetadata(PERMISSION, metatype)) as PermissionDeclaration | undefined;
         const action = declared && Object.hasOwn(PERMISSIONS, declared.action) ? declared.action : undefined;
+        const args = Object.keys(Reflect.getMetadata(ROUTE_ARGS_METADATA, metatype, name) ?? {});
         routes.push({
           method,
           path: unprefixed ? `/${relative}` : `/${API_PREFIX}/${relative}`,
@@ -43,6 +47,7 @@ export function controllerRoutes(app: NestFastifyApplication): AppRoute[] {
           isPublic: action !== undefined && 'public' in PERMISSIONS[action],
           isConsole: Boolean(Reflect.getMetadata(CONSOLE_ROUTE, metatype)),
           bySession: declared?.session === true,
+          readsBody: args.some((key) => key.startsWith(`${RouteParamtypes.BODY}:`)),
         });
       }
     }
