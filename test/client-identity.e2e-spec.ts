@@ -1,26 +1,20 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { TokenEndpointCache } from '../src/auth/token-cache.service.js';
 import { TokenInvalidationListener } from '../src/auth/token-invalidation.listener.js';
 import { randomHex, SecretBox } from '../src/common/crypto.js';
 import { ApiApplicationsService } from '../src/sentry-apps/apps/api-applications.service.js';
 import { TokenRateLimiter } from '../src/sentry-apps/authorizations/token-rate-limiter.service.js';
 import { JWT_BEARER_GRANT } from '../src/sentry-apps/authorizations/strategies/client-jwt.authenticator.js';
-import { exchange, installedApp, tokenRequest, type TestSentryApp } from './support/factories.js';
+import { exchange, installedApp, signClientJwt, tokenRequest, type TestSentryApp } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const INVALID_CLIENT = { detail: 'Invalid Client ID / Secret pair', error: 'invalid_client' };
-const now = () => Math.floor(Date.now() / 1000);
 
 /** The shapes a client id takes in an attack: padded, re-cased, cut, lengthened, dressed up. */
 const disguised = (id: string, { inHeader = false } = {}) => [
   `${id} `, `${id}${' '.repeat(inHeader ? 1_000 : 60_000)}`, ` ${id}`, `${id}\t`, `${id}\n`, id.toUpperCase(), id.replace(/[a-f]/, (letter) => letter.toUpperCase()),
   id.slice(1), `${id}0`, `${id}${id}`, `"${id}"`, `${id}\u00a0`, `${id}\u200b`, '', 'f'.repeat(63),
 ];
-
-const signJwt = (issuer: string, secret: string, claims: Record<string, unknown> = {}) =>
-  new SignJWT({ iss: issuer, iat: now(), exp: now() + 60, jti: randomUUID(), ...claims }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
 
 describe('client identity: exactly the stored 64 lowercase hex, checked before any lookup', () => {
   let t: TestApp;
@@ -66,7 +60,7 @@ describe('client identity: exactly the stored 64 lowercase hex, checked before a
     await exchange(t, app, installation).expect(201);
     const cost = meter();
     for (const issuer of disguised(app.clientId, { inHeader: true })) {
-      const response = await tokenRequest(t, installation.uuid).set('Authorization', `Bearer ${await signJwt(issuer, app.clientSecret)}`).send({ grant_type: JWT_BEARER_GRANT }).expect(401);
+      const response = await tokenRequest(t, installation.uuid).set('Authorization', `Bearer ${await signClientJwt({ ...app, clientId: issuer })}`).send({ grant_type: JWT_BEARER_GRANT }).expect(401);
       expect(response.body.detail).toBe('Could not validate JWT');
     }
     expect(cost()).toEqual({ lookups: 0, decryptions: 0 });
@@ -113,7 +107,7 @@ describe('client identity: exactly the stored 64 lowercase hex, checked before a
     it('for a manual-refresh JWT: the same lookup and decryption for an unknown issuer as for a bad signature', async () => {
       const { app, installation } = await installedApp(t);
       const manualRefresh = async (issuer: string, secret: string) => {
-        const jwt = await signJwt(issuer, secret);
+        const jwt = await signClientJwt({ ...app, clientId: issuer }, {}, { secret });
         return tokenRequest(t, installation.uuid).set('Authorization', `Bearer ${jwt}`).send({ grant_type: JWT_BEARER_GRANT }).expect(401);
       };
       const badSignature = await costOf(() => manualRefresh(app.clientId, randomHex(32)));

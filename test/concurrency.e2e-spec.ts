@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import request from 'supertest';
 import { TokenInvalidationListener } from '../src/auth/token-invalidation.listener.js';
 import { JanitorService } from '../src/janitor/janitor.service.js';
 import { JWT_BEARER_GRANT } from '../src/sentry-apps/authorizations/strategies/client-jwt.authenticator.js';
-import { bearer, createOrganization, createSentryApp, createUser, exchange, install, installedApp, livePairs, refresh } from './support/factories.js';
+import { bearer, createOrganization, createSentryApp, createUser, exchange, install, installedApp, livePairs, refresh, signClientJwt } from './support/factories.js';
 import { watchOverlappingQueries } from './support/pg-overlap.js';
 import { spawnServer } from './support/spawned-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -151,11 +149,8 @@ describe('concurrency: racing requests keep the invariants', () => {
       return { ...world, pair: (await exchange(t, world.app, world.installation).expect(201)).body, fresh: await createSentryApp(t, owner, organization) };
     });
     const tokenPath = (uuid: string) => `/api/0/sentry-app-installations/${uuid}/authorizations/`;
-    const manualRefresh = async ({ app, installation }: (typeof worlds)[number]) => {
-      const now = Math.floor(Date.now() / 1000);
-      const jwt = await new SignJWT({ iss: app.clientId, iat: now, exp: now + 60, jti: randomUUID() }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(app.clientSecret));
-      return http().post(tokenPath(installation.uuid)).set('Authorization', `Bearer ${jwt}`).send({ grant_type: JWT_BEARER_GRANT });
-    };
+    const manualRefresh = async ({ app, installation }: (typeof worlds)[number]) =>
+      http().post(tokenPath(installation.uuid)).set('Authorization', `Bearer ${await signClientJwt(app)}`).send({ grant_type: JWT_BEARER_GRANT });
     const responses = await together(worlds.length, async (index) => {
       const world = worlds[index]!;
       const { app, installation, pair } = world;

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { SignJWT } from 'jose';
 import { TokenCache, TokenEndpointCache } from '../src/auth/token-cache.service.js';
 import { randomHex } from '../src/common/crypto.js';
 import { TokenRateLimiter } from '../src/sentry-apps/authorizations/token-rate-limiter.service.js';
 import { JWT_BEARER_GRANT } from '../src/sentry-apps/authorizations/strategies/client-jwt.authenticator.js';
-import { exchange, installedApp } from './support/factories.js';
+import { exchange, installedApp, signClientJwt } from './support/factories.js';
 import { RawHttp, type RawRequest } from './support/raw-http.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -44,8 +43,7 @@ describe('junk ids: nothing a request sends grows memory without bound', () => {
     const padded = () => `${app.clientId}${' '.repeat(1 + Math.floor(Math.random() * 60_000))}`;
     const recased = () => installation.uuid.replace(/[a-f]/g, (letter) => (Math.random() < 0.5 ? letter.toUpperCase() : letter));
     const manualRefresh = async () => {
-      const now = Math.floor(Date.now() / 1000);
-      const jwt = await new SignJWT({ iss: randomHex(32), iat: now, exp: now + 60, jti: randomUUID() }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(randomHex(32)));
+      const jwt = await signClientJwt({ ...app, clientId: randomHex(32) }, {}, { secret: randomHex(32) });
       return json(tokenPath(installation.uuid), { grant_type: JWT_BEARER_GRANT }, [['Authorization', `Bearer ${jwt}`]]);
     };
     const junk: (() => RawRequest | Promise<RawRequest>)[] = [
