@@ -1,10 +1,9 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { isPlainObject } from '../../../common/body-parsing.js';
+import { isSaneText } from '../../../common/text.js';
 
 export const SCHEMA_MAX_BYTES = 32 * 1024;
 export const SCHEMA_MAX_DEPTH = 16;
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * An allowed origin as a browser sends it in `Origin`: `scheme://host[:port]`, http(s), in
@@ -20,13 +19,13 @@ export function isOrigin(value: unknown): boolean {
 export const IsOrigin = (options?: ValidationOptions) =>
   ValidateBy({ name: 'isOrigin', validator: { validate: isOrigin, defaultMessage: () => 'each allowed origin must be scheme://host[:port] with http or https, e.g. https://example.com' } }, options);
 
-/** Nested at most `depthLeft` more levels, and every key and string well-formed UTF-16 (jsonb refuses lone surrogates). */
+/** Nested at most `depthLeft` more levels, and every key and string sane text (jsonb refuses lone surrogates and NUL). */
 function boundedJson(value: unknown, depthLeft: number): boolean {
-  if (typeof value === 'string') return !LONE_SURROGATE.test(value);
+  if (typeof value === 'string') return isSaneText(value);
   if (typeof value !== 'object' || value === null) return true;
   if (depthLeft === 0) return false;
   if (Array.isArray(value)) return value.every((item) => boundedJson(item, depthLeft - 1));
-  return Object.entries(value).every(([key, item]) => !LONE_SURROGATE.test(key) && boundedJson(item, depthLeft - 1));
+  return Object.entries(value).every(([key, item]) => isSaneText(key) && boundedJson(item, depthLeft - 1));
 }
 
 /** A JSON object stored as given (Sentry's UI-component schema), bounded in depth and size. */
