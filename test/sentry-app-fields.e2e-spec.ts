@@ -108,7 +108,8 @@ describe("Sentry's descriptive app fields", () => {
     for (const body of [raw('label', 'broken \\ud800'), raw('\\udc00', 'fine')]) {
       const response = await t.http().post('/api/0/sentry-apps/').set(bearer(owner.token)).set('Content-Type', 'application/json').send(body);
       expect(response.status).toBe(400);
-      expect(Object.keys(response.body.errors)).toEqual(['schema']);
+      // The body parser names the very field: schema.label, or the ill-formed key under schema.
+      expect(Object.keys(response.body.errors)).toEqual([expect.stringMatching(/^schema\./)]);
     }
   });
 });
