@@ -66,7 +66,7 @@ describe('HTTP conventions', () => {
     const user = await createUser(t);
     const organization = await createOrganization(t, user);
     const response = await t.http().post(`/api/0/organizations/${organization.slug}/members/`).set(bearer(user.token)).set('Content-Type', 'application/json').send('{"email":"\\udfff\\ud800"}').expect(400);
-    expect(response.body).toEqual({ detail: 'The request body must not contain unpaired surrogates.' });
+    expect(response.body).toEqual({ detail: 'Invalid request', errors: { email: ['must be well-formed UTF-16 text without NUL characters'] } });
   });
 
   it('reports the database up', async () => {

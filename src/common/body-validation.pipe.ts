@@ -42,13 +42,7 @@ export class BodyValidationPipe extends ValidationPipe {
       if (value === undefined) value = {};
       if (!isPlainObject(value)) throw new BadRequestException({ detail: 'The request body must be a JSON object.' });
     }
-    try {
-      return await super.transform(value, metadata);
-    } catch (error) {
-      // JSON may spell half a UTF-16 surrogate pair ("\udfff"), on which validator's isEmail
-      // throws URIError instead of failing; no database text could hold it either.
-      if (error instanceof URIError) throw new BadRequestException({ detail: 'The request body must not contain unpaired surrogates.' });
-      throw error;
-    }
+    // Strings here are well-formed text (the parser refused the rest), so isEmail cannot throw URIError.
+    return super.transform(value, metadata);
   }
 }
