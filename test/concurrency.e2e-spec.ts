@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { TokenCache } from '../src/auth/token-cache.service.js';
 import { TokenInvalidationListener } from '../src/auth/token-invalidation.listener.js';
 import { JanitorService } from '../src/janitor/janitor.service.js';
 import { JWT_BEARER_GRANT } from '../src/sentry-apps/authorizations/strategies/client-jwt.authenticator.js';
@@ -177,6 +178,29 @@ describe('concurrency: racing requests keep the invariants', () => {
       watch.stop();
     }
     expect(watch.overlaps).toEqual([]);
+  });
+
+  // Found by this test once the listener's heartbeat arrived: every 5 s it pinged the connection
+  // a sync could be using. The heartbeat is called here where it would collide, both ways round.
+  it("never puts the cache listener's heartbeat and a sync on its connection at once", async () => {
+    const listener = t.app.get(TokenInvalidationListener);
+    const internals = listener as unknown as { client?: object; pongDue?: object; ping(client?: object): void };
+    const heartbeat = async () => {
+      while (internals.pongDue) await new Promise((resolve) => setTimeout(resolve, 5));
+      internals.ping(internals.client);
+    };
+    const watch = watchOverlappingQueries();
+    try {
+      const syncing = listener.caughtUp();
+      await heartbeat();
+      await syncing;
+      await heartbeat();
+      await listener.caughtUp();
+    } finally {
+      watch.stop();
+    }
+    expect(watch.overlaps).toEqual([]);
+    expect(t.app.get(TokenCache).online).toBe(true);
   });
 
   it('and the built server prints no such warning under the same race', async () => {

@@ -46,6 +46,9 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
   private sending?: Promise<void>;
   private queued?: Promise<void>;
   private readonly waiters = new Map<string, () => void>();
+  // The listening connection's queries, the heartbeat's and the syncs', one at a time: pg runs
+  // one query per client, warns when given a second meanwhile, and pg 9 will refuse it.
+  private lastQuery: Promise<unknown> = Promise.resolve();
 
   private readonly caches: (TokenCache | TokenEndpointCache)[];
 
@@ -80,6 +83,7 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
       keepAliveInitialDelayMillis: POOL_TIMINGS.keepAliveInitialDelayMillis,
     });
     this.client = client;
+    this.lastQuery = Promise.resolve();
     client.on('notification', (message) => {
       const waiter = this.waiters.get(message.payload ?? '');
       if (waiter) return waiter();
@@ -90,7 +94,7 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${INVALIDATION_CHANNEL}`);
+      await this.query(client, `LISTEN ${INVALIDATION_CHANNEL}`);
     } catch (error) {
       this.logger.warn(`Token cache listener could not connect (${error instanceof Error ? error.message : String(error)}); tokens are read from the database meanwhile`);
       this.lost(client);
@@ -142,7 +146,7 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
     const payload = `sync:${this.instance}:${++this.syncs}`;
     const arrived = new Promise<void>((resolve) => this.waiters.set(payload, resolve));
     try {
-      await client.query(`NOTIFY ${INVALIDATION_CHANNEL}, '${payload}'`);
+      await this.query(client, `NOTIFY ${INVALIDATION_CHANNEL}, '${payload}'`);
       await arrived;
     } catch {
       // The connection is gone: the caches went offline with it, so there is nothing to wait for.
@@ -159,12 +163,19 @@ export class TokenInvalidationListener implements OnApplicationBootstrap, OnAppl
       return;
     }
     this.pongDue = client;
-    client.query('SELECT 1').then(
+    this.query(client, 'SELECT 1').then(
       () => {
         if (this.pongDue === client) this.pongDue = undefined;
       },
       () => this.lost(client),
     );
+  }
+
+  /** `sql` on `client` once the query before it has finished (see lastQuery). */
+  private query(client: pg.Client, sql: string): Promise<unknown> {
+    const run = this.lastQuery.then(() => client.query(sql));
+    this.lastQuery = run.catch(() => undefined);
+    return run;
   }
 
   private setOnline(online: boolean): void {
