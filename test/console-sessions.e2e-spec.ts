@@ -174,4 +174,35 @@ describe('failed sign-ins and the per-IP failure budget', () => {
     expect(limited.text).toContain('Too many failed attempts from your address.');
     expect(cookieOf(limited, SESSION_COOKIE)).toBeUndefined();
   });
+
+  it('checks no more guesses than the budget when they arrive all at once', async () => {
+    const burst = await createTestApp({ RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '5' });
+    try {
+      const user = await createUser(burst);
+      const agent = request.agent(burst.app.getHttpServer());
+      const token = csrfOf((await agent.get('/auth/login/')).text);
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => agent.post('/auth/login/').type('form').send({ _csrf: token, email: user.email, password: `guess ${i}` })),
+      );
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses.filter((status) => status === 400)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(25);
+    } finally {
+      await burst.close();
+    }
+  });
+
+  it('gives a successful sign-in its point back, so a person who gets it right is never counted', async () => {
+    const fresh = await createTestApp({ RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '2' });
+    try {
+      const user = await createUser(fresh);
+      for (let i = 0; i < 4; i += 1) {
+        const agent = request.agent(fresh.app.getHttpServer());
+        const token = csrfOf((await agent.get('/auth/login/')).text);
+        await agent.post('/auth/login/').type('form').send({ _csrf: token, email: user.email, password: TEST_PASSWORD }).expect(303);
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
 });

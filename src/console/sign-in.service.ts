@@ -27,26 +27,22 @@ export class SignInService {
     private readonly limiter: TokenRateLimiter,
   ) {}
 
-  /** The person, or null (after spending the address's budget); TooManyAttempts once it is spent. */
-  async authenticate(ip: string, email: string, password: string): Promise<User | null> {
-    await this.withinBudget(ip);
-    const user = await this.users.authenticate(email, password);
-    if (!user) await this.limiter.recordAuthFailure(ip);
-    return user;
+  /** The person, or null (the attempt's point of the address's budget stays spent); TooManyAttempts once it is spent. */
+  authenticate(ip: string, email: string, password: string): Promise<User | null> {
+    return this.attempt(ip, () => this.users.authenticate(email, password));
   }
 
   /** Sets the password of the link's person and ends their sessions; false when the link is used up or expired. */
   async setPasswordWithLink(ip: string, token: string, password: string): Promise<boolean> {
-    await this.withinBudget(ip);
-    const done = await this.dataSource.transaction(async (em) => {
-      const userId = await this.links.consume(em, token);
-      if (!userId) return false;
-      await this.users.setPassword(em, userId, password);
-      await this.sessions.endAllFor(em, userId);
-      return true;
-    });
-    if (!done) await this.limiter.recordAuthFailure(ip);
-    return done;
+    return this.attempt(ip, () =>
+      this.dataSource.transaction(async (em) => {
+        const userId = await this.links.consume(em, token);
+        if (!userId) return false;
+        await this.users.setPassword(em, userId, password);
+        await this.sessions.endAllFor(em, userId);
+        return true;
+      }),
+    );
   }
 
   /** A signed-in person's new password: every session of theirs ends, this browser's included. */
@@ -57,12 +53,26 @@ export class SignInService {
     });
   }
 
-  private async withinBudget(ip: string): Promise<void> {
-    await this.limiter.assertMayAuthenticate(ip).catch((error: unknown) => {
+  /**
+   * Runs one guess within the address's failure budget: its point is spent before the guess is
+   * checked (so parallel guesses cannot all pass the check first), and given back on success
+   * or when the attempt fails for another reason than a wrong guess.
+   */
+  private async attempt<T>(ip: string, guess: () => Promise<T>): Promise<T> {
+    const refund = await this.limiter.reserveAuthAttempt(ip).catch((error: unknown) => {
       if (error instanceof HttpException && error.getStatus() === 429) {
         throw new TooManyAttempts(Number((error as { headers?: Record<string, string> }).headers?.['Retry-After'] ?? 60));
       }
       throw error;
     });
+    let outcome: T;
+    try {
+      outcome = await guess();
+    } catch (error) {
+      await refund();
+      throw error;
+    }
+    if (outcome) await refund();
+    return outcome;
   }
 }

@@ -69,6 +69,22 @@ export class TokenRateLimiter implements OnModuleDestroy {
     if (spent && spent.consumedPoints >= this.config.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE) throw new TooManyTokenRequestsError(spent.msBeforeNext);
   }
 
+  /**
+   * For secrets a person can guess (passwords, links): the attempt spends its point before it
+   * is checked, so a burst of parallel guesses cannot all pass the budget check first; the
+   * returned refund gives the point back when the attempt succeeds. (Client secrets keep
+   * check-then-record: they are 256-bit, and a client's own parallel requests must not be refused.)
+   */
+  async reserveAuthAttempt(ip: string): Promise<() => Promise<void>> {
+    const key = sourceKey(ip);
+    await this.authFailures.consume(key).catch((result: unknown) => {
+      throw result instanceof RateLimiterRes ? new TooManyTokenRequestsError(result.msBeforeNext) : result;
+    });
+    return async () => {
+      await this.authFailures.reward(key, 1);
+    };
+  }
+
   async recordAuthFailure(ip: string): Promise<void> {
     await this.authFailures.consume(sourceKey(ip)).catch((result: unknown) => {
       if (!(result instanceof RateLimiterRes)) throw result;
