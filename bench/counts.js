@@ -27,9 +27,15 @@ export class WorkCounter {
   /** Each database's idle rate of commits and statements, per second. */
   async measureBackground() {
     const sides = Object.keys(this.#databases);
-    const before = await Promise.all(sides.map((side) => this.#flushed(side)));
+    // One side at a time: the counters are read over one admin client, which runs one query at once.
+    const snapshots = async () => {
+      const taken = [];
+      for (const side of sides) taken.push(await this.#flushed(side));
+      return taken;
+    };
+    const before = await snapshots();
     await sleep(BACKGROUND_SAMPLE_MS);
-    const after = await Promise.all(sides.map((side) => this.#flushed(side)));
+    const after = await snapshots();
     sides.forEach((side, n) => {
       const span = after[n].at - before[n].at;
       this.#background.set(side, {
