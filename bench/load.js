@@ -25,12 +25,14 @@ function requestFor(scenario, pool, peer) {
 }
 
 /** One autocannon run; resolves to its summary. */
-export async function load({ port, scenario, pool, peer = false, connections, seconds }) {
+export async function load({ port, scenario, pool, peer = false, connections, seconds, rate }) {
   const next = requestFor(scenario, pool, peer);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
     duration: seconds,
+    // A fixed offered rate (--rate): every side then batches alike, so CPU per request compares.
+    ...(rate ? { overallRate: rate } : {}),
     requests: [{ setupRequest: (request) => ({ ...request, ...next() }) }],
   });
   return {

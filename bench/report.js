@@ -81,7 +81,7 @@ function row(name, side, figures, { baseline, peer }) {
 export function formatReport(report) {
   const { machine, settings } = report;
   const lines = [
-    `Machine: ${machine}. ${settings.duration} s per run after ${settings.warmup} s of warm-up, ${settings.connections} connections, pool ${settings.poolSize}, ` +
+    `Machine: ${machine}. ${settings.duration} s per run after ${settings.warmup} s of warm-up, ${settings.connections} connections${settings.rate ? ` offering ${settings.rate} requests a second` : ''}, pool ${settings.poolSize}, ` +
       `median of ${settings.rounds} round${settings.rounds === 1 ? '' : 's'} in alternating order; load generator on the same machine. ` +
       `Per request: commits (pg_stat_database: every transaction, read-only ones included) and statements (pg_stat_statements${report.statementStats ? '' : ': not loaded on this server'}), ` +
       'both net of each database’s idle background; writes (transactions given a transaction id, on the whole server: the commits that reach the disk); ' +

@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     statements: { type: 'boolean', default: false },
     out: { type: 'string' },
     profile: { type: 'string' },
+    rate: { type: 'string' },
   },
 });
 if (args.peer && args.peer !== 'oidc-provider') throw new Error(`--peer: only oidc-provider is supported, not ${args.peer}`);
@@ -44,6 +45,7 @@ const settings = {
   scenarios: args.scenarios.split(','),
   peer: args.peer ? `oidc-provider ${JSON.parse(await readFile(resolve(import.meta.dirname, '../node_modules/oidc-provider/package.json'), 'utf8')).version}` : undefined,
   rows: args.rows ? Number(args.rows) : undefined,
+  rate: args.rate ? Number(args.rate) : undefined,
 };
 const HEALTH = '/api/0/internal/health/';
 const BEARER_TOKENS = 1000;
@@ -97,7 +99,7 @@ async function main() {
     const pool = poolFor(`${side}${label}`, scenario, items);
     const figures = (into[side] ??= { rounds: [], counts: {} });
     log(`${scenario}${label} on ${side}: warm-up ${settings.warmup}s, then ${settings.duration}s at ${settings.connections} connections`);
-    const options = { port: servers[side].port, scenario, pool, peer: side === 'peer', connections: settings.connections };
+    const options = { port: servers[side].port, scenario, pool, peer: side === 'peer', connections: settings.connections, rate: settings.rate };
     await counter.around(side, figures.counts, async () => {
       const warm = settings.warmup > 0 ? await load({ ...options, seconds: settings.warmup }) : { requests: 0 };
       const cpuBefore = await cpuMs(servers[side].child.pid);

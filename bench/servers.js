@@ -17,8 +17,12 @@ export async function start(label, nodeArgs, env, { cleanups, readyPath }) {
   const child = spawn(process.execPath, nodeArgs, { cwd: root, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  let stopping = false;
   const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  // A server that dies under load says why, rather than leaving the bench to fail on its missing /proc entry.
+  child.once('exit', (code, signal) => stopping || process.stderr.write(`${label} exited unexpectedly (${code ?? signal}):\n${stderr}\n`));
   const stop = async () => {
+    stopping = true;
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), 10000);
