@@ -3,11 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { Logger } from 'nestjs-pino';
+import { NestPinoLogger } from './logging/nest-logger.js';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { registerBodyParsers } from './common/body-parsing.js';
-import { trackCallerAddress } from './common/request-context.js';
+import { trackRequestContext } from './common/request-context.js';
 import { CONSOLE_ROUTES } from './console/console.module.js';
 import { configureConsole } from './console/console-setup.js';
 import type { AppConfig } from './config/app-config.js';
@@ -35,7 +35,7 @@ export const APP_OPTIONS = { bodyParser: false } as const;
 /** The server: Nest's own logs go through pino as JSON, like the request lines. */
 export async function createApp(module: DynamicModule, config: AppConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(module, createAdapter(config), { ...APP_OPTIONS, bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(NestPinoLogger));
   return configureApp(app);
 }
 
@@ -49,6 +49,7 @@ export function createAdapter(config: AdapterConfig): FastifyAdapter {
     genReqId: requestId,
     requestIdHeader: false,
     logger: false,
+    skipMiddie: true,
     frameworkErrors: answerFrameworkError,
     ...slowClientLimits(config),
   });
@@ -112,9 +113,10 @@ function answerFrameworkError(error: FastifyError, request: FastifyRequest, repl
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify);
-  trackCallerAddress(fastify);
-  fastify.addHook('onRequest', async (request, reply) => {
+  trackRequestContext(fastify);
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-ID', request.id);
+    done();
   });
   // While closing, a response ends its connection; otherwise an idle keep-alive client holds
   // the close open for Fastify's keepAliveTimeout (72 s).
@@ -122,8 +124,9 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   fastify.addHook('preClose', async () => {
     closing = true;
   });
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) void reply.header('Connection', 'close');
+    done(null, payload);
   });
   // helmet's defaults, built into Nest: nosniff, no X-Powered-By, a strict CSP for an API.
   app.useSecurityHeaders();

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import Fastify from 'fastify';
+import { trackRequestContext } from '../common/request-context.js';
 import { createLogger } from './logger.js';
+import { NestPinoLogger } from './nest-logger.js';
 
 function capture(): { lines: string[]; write(line: string): void } {
   const lines: string[] = [];
@@ -33,5 +36,48 @@ describe('the JSON logger', () => {
     const out = capture();
     createLogger('silent', out).error('nothing');
     expect(out.lines).toEqual([]);
+  });
+});
+
+describe("Nest's logs through pino", () => {
+  it('writes Nest-style calls as JSON lines with their context, twice in a row and outside any request', () => {
+    const out = capture();
+    const nest = new NestPinoLogger(createLogger('info', out));
+    nest.warn('pool error', 'Database');
+    nest.warn('pool error again', 'Database');
+    nest.log({ event: 'started', port: 3000 }, 'Bootstrap');
+    nest.error('failed', 'Error: failed\n    at somewhere (file.js:1:1)', 'ExceptionsHandler');
+    nest.error(new Error('thrown'));
+    nest.debug('not at info');
+    const lines = out.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatchObject({ level: 'warn', context: 'Database', msg: 'pool error' });
+    expect(lines[1]).toMatchObject({ level: 'warn', context: 'Database', msg: 'pool error again' });
+    expect(lines[2]).toMatchObject({ level: 'info', context: 'Bootstrap', event: 'started', port: 3000 });
+    expect(lines[3]).toMatchObject({ level: 'error', context: 'ExceptionsHandler', msg: 'failed', err: { stack: expect.stringContaining('at somewhere') } });
+    expect(lines[4]).toMatchObject({ level: 'error', msg: 'thrown', err: { message: 'thrown' } });
+    for (const line of lines) expect(line).not.toHaveProperty('reqId');
+  });
+
+  it("carries the request's id on every line logged while serving it, and only then", async () => {
+    const out = capture();
+    const logger = createLogger('info', out);
+    const fastify = Fastify();
+    trackRequestContext(fastify);
+    fastify.get('/', async () => {
+      logger.warn({ step: 1 }, 'inside');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      new NestPinoLogger(logger).warn('still inside', 'Handler');
+      return {};
+    });
+    const address = await fastify.listen({ port: 0, host: '127.0.0.1' });
+    expect((await fetch(address)).status).toBe(200);
+    logger.warn('outside');
+    await fastify.close();
+    const lines = out.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]!.reqId).toEqual(expect.any(String));
+    expect(lines[1]!.reqId).toBe(lines[0]!.reqId);
+    expect(lines[2]).not.toHaveProperty('reqId');
   });
 });

@@ -1,11 +1,11 @@
 import { DynamicModule, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream, Logger } from 'pino';
 import { routeTemplate } from '../common/route-template.js';
 import { AppConfig } from '../config/app-config.js';
 import { createLogger } from './logger.js';
+import { NestPinoLogger } from './nest-logger.js';
 
 const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
@@ -23,17 +23,20 @@ class RequestLog implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    fastify?.addHook('onResponse', async (request, reply) => {
-      const line = { reqId: request.id, method: request.method, route: routeTemplate(request), statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 10) / 10 };
-      if (reply.statusCode >= 500) this.logger.error(line, 'request failed');
-      else this.logger.info(line, 'request completed');
+    fastify?.addHook('onResponse', (request, reply, done) => {
+      if (reply.statusCode >= 500 || this.logger.isLevelEnabled('info')) {
+        const line = { reqId: request.id, method: request.method, route: routeTemplate(request), statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 10) / 10 };
+        if (reply.statusCode >= 500) this.logger.error(line, 'request failed');
+        else this.logger.info(line, 'request completed');
+      }
+      done();
     });
   }
 }
 
 /**
- * pino through nestjs-pino: Nest's own logs become JSON, and a log made while serving a
- * request carries its `reqId` (pino-http binds it; its own per-request line is off, ours is above).
+ * pino: Nest's own logs and the request lines are JSON, and a line logged while serving a
+ * request carries its `reqId` (see createLogger). Nothing runs per request but the line above.
  */
 @Module({})
 export class LoggingModule {
@@ -41,8 +44,9 @@ export class LoggingModule {
     const logger = createLogger(config.LOG_LEVEL, destination);
     return {
       module: LoggingModule,
-      imports: [LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false, quietReqLogger: true } })],
-      providers: [{ provide: ROOT_LOGGER, useValue: logger }, RequestLog],
+      global: true,
+      providers: [{ provide: ROOT_LOGGER, useValue: logger }, { provide: NestPinoLogger, useValue: new NestPinoLogger(logger) }, RequestLog],
+      exports: [NestPinoLogger],
     };
   }
 }

@@ -16,12 +16,13 @@ class HttpMetrics implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    fastify?.addHook('onSend', async (request, reply, payload) => {
+    fastify?.addHook('onSend', (request, reply, payload, done) => {
       if (request.method === 'POST' && request.routeOptions.url === TOKEN_ROUTE) this.metrics.tokenRequests.inc(tokenRequestLabels(request, reply, payload));
-      return payload;
+      done(null, payload);
     });
-    fastify?.addHook('onResponse', async (request, reply) => {
+    fastify?.addHook('onResponse', (request, reply, done) => {
       this.metrics.httpRequestDuration.observe({ method: request.method, route: routeTemplate(request), status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      done();
     });
   }
 }

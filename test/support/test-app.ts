@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { Logger } from 'nestjs-pino';
+import { NestPinoLogger } from '../../src/logging/nest-logger.js';
 import pg from 'pg';
 import type { DestinationStream } from 'pino';
 import request from 'supertest';
@@ -85,7 +85,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     .useValue(clock)
     .compile();
   const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config), { ...APP_OPTIONS, logger: options.logger ?? false }));
-  if (options.logDestination) app.useLogger(app.get(Logger));
+  if (options.logDestination) app.useLogger(app.get(NestPinoLogger));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {
