@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { openUnder, randomHex, safeEqual, sealUnder, SecretBox, sha256Hex } from './crypto.js';
 
 describe('SecretBox', () => {
@@ -25,6 +26,21 @@ describe('SecretBox', () => {
     expect(code).toMatch(/^[0-9a-f]{64}$/);
     expect(box.grantCode('5f0c7a9e-0000-4000-8000-000000000001')).toBe(code);
     expect(new SecretBox('another-secret-key-of-32-characters!!').grantCode('5f0c7a9e-0000-4000-8000-000000000001')).not.toBe(code);
+  });
+});
+
+describe('random secrets', () => {
+  it('draws distinct, full-length hex secrets across many refills of the pool, and large ones too', () => {
+    const drawn = new Set<string>();
+    for (let i = 0; i < 2000; i++) drawn.add(randomHex(32));
+    expect(drawn.size).toBe(2000);
+    for (const secret of drawn) expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(randomHex(1000)).toMatch(/^[0-9a-f]{2000}$/);
+    // Not a constant or a repeating pattern: each hex digit turns up about equally often.
+    const counts = new Map<string, number>();
+    for (const digit of [...drawn].join('')) counts.set(digit, (counts.get(digit) ?? 0) + 1);
+    expect(counts.size).toBe(16);
+    for (const count of counts.values()) expect(count).toBeGreaterThan((2000 * 64) / 16 * 0.9);
   });
 });
 
@@ -63,5 +79,20 @@ describe('sealing under a presented secret', () => {
     }
     expect(openUnder(secret, 'row-1', sealed.subarray(0, 28))).toBeUndefined();
     expect(openUnder(secret, 'row-1', Buffer.alloc(0))).toBeUndefined();
+  });
+
+  it('still opens a seal written before the cheaper key derivation (v1, full HKDF), for the grace window it lives', () => {
+    const context = 'row-1';
+    const iv = randomBytes(12);
+    const key = Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.from(context, 'utf8'), 'sentry-app-authz: sealed under a presented secret, v1', 32));
+    const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(context, 'utf8'));
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    const v1 = Buffer.concat([Buffer.of(1), iv, cipher.getAuthTag(), body]);
+    expect(openUnder(secret, context, v1)).toEqual(plaintext);
+    expect(openUnder(randomHex(32), context, v1)).toBeUndefined();
+    const relabelled = Buffer.from(v1);
+    relabelled[0] = 2;
+    expect(openUnder(secret, context, relabelled)).toBeUndefined();
+    expect(sealUnder(secret, context, plaintext)[0]).toBe(2);
   });
 });

@@ -135,7 +135,9 @@ export class TokenService {
 
   private mint() {
     const dateCreated = this.clock.now();
-    return { token: randomHex(32), refreshToken: randomHex(32), dateCreated, expiresAt: new Date(dateCreated.getTime() + this.config.TOKEN_TTL_SECONDS * 1000) };
+    // One draw for both secrets, 32 bytes each: a draw's fixed cost is most of its price.
+    const secrets = randomHex(64);
+    return { token: secrets.slice(0, 64), refreshToken: secrets.slice(64), dateCreated, expiresAt: new Date(dateCreated.getTime() + this.config.TOKEN_TTL_SECONDS * 1000) };
   }
 
   /** RFC 6749 §4.1.2 and RFC 9700 §4.14: a replayed code or refresh token ends its whole family. */
