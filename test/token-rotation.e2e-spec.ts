@@ -57,6 +57,19 @@ describe('code exchange and refresh rotation', () => {
     await readOrganization(organization.slug, lost.body.token).expect(200);
   });
 
+  it('answers a refresh token that is not one of ours (padded, upper-case, cut, longer) with 403 invalid_grant, and the real one still works', async () => {
+    const { app, installation, organization } = await installedApp(t);
+    const first = await exchange(t, app, installation).expect(201);
+    const real = first.body.refreshToken as string;
+    for (const presented of [`${real} `, ` ${real}`, real.toUpperCase(), real.slice(0, 63), `${real}0`, `${real}${real}`, 'x'.repeat(4096)]) {
+      const response = await refresh(t, app, installation, presented);
+      expect([response.status, response.body.error]).toEqual([403, 'invalid_grant']);
+    }
+    await readOrganization(organization.slug, first.body.token).expect(200);
+    const next = await refresh(t, app, installation, real).expect(201);
+    await readOrganization(organization.slug, next.body.token).expect(200);
+  });
+
   it('treats a rotated refresh token presented after the grace window as reuse and revokes its family', async () => {
     const { app, installation, organization } = await installedApp(t);
     const first = await exchange(t, app, installation).expect(201);

@@ -42,6 +42,12 @@ describe('random secrets', () => {
     expect(counts.size).toBe(16);
     for (const count of counts.values()) expect(count).toBeGreaterThan((2000 * 64) / 16 * 0.9);
   });
+
+  it('refuses a size that could hand out drawn (zeroed) bytes again, and keeps drawing fresh ones after', () => {
+    for (const size of [-32, 0, 1.5, Number.NaN]) expect(() => randomHex(size)).toThrow(RangeError);
+    expect(randomHex(32)).not.toBe('0'.repeat(64));
+    expect(new Set(Array.from({ length: 200 }, () => randomHex(32))).size).toBe(200);
+  });
 });
 
 describe('hashing and comparison', () => {
@@ -63,6 +69,13 @@ describe('sealing under a presented secret', () => {
     expect(sealUnder(secret, 'row-1', plaintext).equals(sealed)).toBe(false);
     expect(openUnder(randomHex(32), 'row-1', sealed)).toBeUndefined();
     expect(openUnder(secret, 'row-2', sealed)).toBeUndefined();
+  });
+
+  it('seals only under a 64-hex token, and opens nothing for any other string', () => {
+    expect(() => sealUnder(`${secret}0`, 'row-1', plaintext)).toThrow(RangeError);
+    expect(() => sealUnder(secret.toUpperCase(), 'row-1', plaintext)).toThrow(RangeError);
+    const sealed = sealUnder(secret, 'row-1', plaintext);
+    for (const other of [`${secret}0`, secret.toUpperCase(), secret.slice(0, 63), '', `${secret} `]) expect(openUnder(other, 'row-1', sealed)).toBeUndefined();
   });
 
   it("gives nothing to the holder of the secret's digest, the stored value", () => {

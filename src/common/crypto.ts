@@ -10,6 +10,7 @@ import {
 } from 'node:crypto';
 
 const RANDOM_POOL = Buffer.alloc(4096);
+const MAX_POOLED_DRAW = 256;
 let randomOffset = RANDOM_POOL.length;
 
 /**
@@ -19,6 +20,7 @@ let randomOffset = RANDOM_POOL.length;
  * pool, so no secret lingers there after it is drawn.
  */
 function drawRandom<T>(bytes: number, take: (pool: Buffer, start: number, end: number) => T): T {
+  if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > MAX_POOLED_DRAW) throw new RangeError(`A pooled draw takes 1 to ${MAX_POOLED_DRAW} bytes, not ${bytes}`);
   if (randomOffset + bytes > RANDOM_POOL.length) {
     randomFillSync(RANDOM_POOL);
     randomOffset = 0;
@@ -32,13 +34,18 @@ function drawRandom<T>(bytes: number, take: (pool: Buffer, start: number, end: n
 
 /** A new random secret as lowercase hex: 32 bytes give Sentry's 64-character tokens. */
 export function randomHex(bytes = 32): string {
-  if (bytes > 256) return randomBytes(bytes).toString('hex');
+  if (bytes > MAX_POOLED_DRAW) return randomBytes(bytes).toString('hex');
   return drawRandom(bytes, (pool, start, end) => pool.toString('hex', start, end));
 }
 
 /** `bytes` new random bytes (at most 256), e.g. a nonce. */
 function randomBuffer(bytes: number): Buffer {
   return drawRandom(bytes, (pool, start, end) => Buffer.from(pool.subarray(start, end)));
+}
+
+/** The shape of every token, refresh token and code this server mints: 32 random bytes as lowercase hex. */
+export function isHexToken(value: unknown): value is string {
+  return typeof value === 'string' && value.length === 64 && /^[0-9a-f]{64}$/.test(value);
 }
 
 /** Tokens, refresh tokens, personal tokens and grant codes are stored only as this digest. */
@@ -70,8 +77,18 @@ const SEAL_LABEL = 'sentry-app-authz: sealed under a presented secret, v1';
  */
 const KEYS: Record<number, (secret: string, context: string) => Buffer> = {
   1: (secret, context) => Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.from(context, 'utf8'), SEAL_LABEL, 32)),
-  2: (secret, context) => createHmac('sha256', secret).update(`${SEAL_LABEL}\n${context}\x01`, 'utf8').digest(),
+  2: (secret, context) => createHmac('sha256', sealingKey(secret)).update(`${SEAL_LABEL}\n${context}\x01`, 'utf8').digest(),
 };
+
+/**
+ * v2 seals only under a token of ours: 64 hex characters, taken as the 32 random bytes they
+ * encode. (Any other string would still be an HMAC key, but one longer than SHA-256's block
+ * is first hashed to its SHA-256, the very digest the database stores.)
+ */
+function sealingKey(secret: string): Buffer {
+  if (!isHexToken(secret)) throw new RangeError('Only a 64-hex token seals or opens an answer');
+  return Buffer.from(secret, 'hex');
+}
 const SEALED_VERSION = 2;
 
 /** AES-256-GCM under a key only `secret` gives, bound to `context` (also the AAD): version, iv, tag, ciphertext. */
@@ -85,7 +102,7 @@ export function sealUnder(secret: string, context: string, plaintext: Buffer): B
 /** The plaintext of `sealUnder`, or undefined for another secret or context, or a damaged seal. */
 export function openUnder(secret: string, context: string, sealed: Buffer): Buffer | undefined {
   const key = sealed.length >= SEALED_HEADER ? KEYS[sealed[0]!] : undefined;
-  if (!key) return undefined;
+  if (!key || (sealed[0] === 2 && !isHexToken(secret))) return undefined;
   const decipher = createDecipheriv('aes-256-gcm', key(secret, context), sealed.subarray(1, 13)).setAAD(Buffer.from(context, 'utf8'));
   decipher.setAuthTag(sealed.subarray(13, SEALED_HEADER));
   try {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../common/clock.js';
-import { sha256Hex } from '../../../common/crypto.js';
+import { isHexToken, sha256Hex } from '../../../common/crypto.js';
 import { InvalidGrantError } from '../../../common/oauth-errors.js';
 import { TokenService, type ConsumingStatement, type IssuedPair } from '../token.service.js';
 import { installationOfApp, lockLiveInstallation, requiredString, type DirectRequest, type GrantHandler, type GrantRequest } from './grant-handler.js';
@@ -28,7 +28,8 @@ export class RefreshTokenGrant implements GrantHandler {
   ) {}
 
   direct({ client, installationUuid, body }: DirectRequest): Promise<IssuedPair | undefined> {
-    if (typeof body.refresh_token !== 'string' || !client.sentryAppId) return Promise.resolve(undefined);
+    // Only a token of ours can be rotated (and sealed under); anything else takes the checks' path to its error.
+    if (!isHexToken(body.refresh_token) || !client.sentryAppId) return Promise.resolve(undefined);
     const rotating = this.rotating(installationUuid, client.sentryAppId, sha256Hex(body.refresh_token));
     return this.tokens.issueConsuming(this.dataSource.manager, rotating, body.refresh_token);
   }
