@@ -7,7 +7,6 @@ import { NestPinoLogger } from './logging/nest-logger.js';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { registerBodyParsers } from './common/body-parsing.js';
-import { trackRequestContext } from './common/request-context.js';
 import { CONSOLE_ROUTES } from './console/console.module.js';
 import { configureConsole } from './console/console-setup.js';
 import type { AppConfig } from './config/app-config.js';
@@ -113,7 +112,6 @@ function answerFrameworkError(error: FastifyError, request: FastifyRequest, repl
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify);
-  trackRequestContext(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-ID', request.id);
     done();

@@ -64,6 +64,6 @@ describe('JSON request logs', () => {
     const parsed = lines.map((line) => JSON.parse(line) as LogLine);
     const errors = parsed.filter((line) => line.level === 'error');
     expect(errors.length).toBeGreaterThan(0);
-    for (const line of errors) expect(line.reqId).toBe('trace-logs-2');
+    for (const line of errors) expect([line.reqId, line.msg]).toEqual(['trace-logs-2', line.msg]);
   });
 });

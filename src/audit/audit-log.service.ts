@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { isIP } from 'node:net';
 import { DataSource, EntityManager, LessThan } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import { Clock } from '../common/clock.js';
-import { callerAddress } from '../common/request-context.js';
 import { ValidationFailed } from '../common/validation.js';
 import { SentryApp } from '../sentry-apps/apps/entities/sentry-app.entity.js';
 import { Installation } from '../sentry-apps/installations/entities/installation.entity.js';
@@ -44,17 +44,18 @@ export class AuditLog {
   ) {}
 
   async record(em: EntityManager, principal: Principal, change: AuditChange): Promise<void> {
-    await this.insert(em, { ...change, data: change.data ?? {} }, await this.actorOf(em, principal));
+    await this.insert(em, { ...change, data: change.data ?? {} }, await this.actorOf(em, principal), principal.address);
   }
 
   /** token.family-revoke, on behalf of the installation's app: its credentials were presented. */
-  async recordRevocation(em: EntityManager, installationId: string, reason: RevocationReason, tokens: number): Promise<void> {
+  async recordRevocation(em: EntityManager, installationId: string, reason: RevocationReason, tokens: number, address?: string): Promise<void> {
     const installation = await em.findOneOrFail(Installation, { where: { id: installationId }, relations: { sentryApp: true } });
     const app = installation.sentryApp!;
     await this.insert(
       em,
       { organizationId: installation.organizationId, event: 'token.family-revoke', targetObject: installation.uuid, data: { reason, sentryApp: app.slug, tokens } },
       { type: 'sentry_app', id: app.uuid, name: app.name },
+      address,
     );
   }
 
@@ -80,16 +81,22 @@ export class AuditLog {
     return { type: 'user', id: user.id, name: displayName(user) };
   }
 
-  private async insert(em: EntityManager, change: Omit<AuditChange, 'event'> & { event: AuditEvent; data: AuditData }, actor: Actor): Promise<void> {
+  private async insert(em: EntityManager, change: Omit<AuditChange, 'event'> & { event: AuditEvent; data: AuditData }, actor: Actor, address: string | undefined): Promise<void> {
     await em.insert(AuditLogEntry, {
       ...change,
       actorType: actor.type,
       actorId: actor.id,
       actorName: actor.name.slice(0, 254),
-      ipAddress: callerAddress(),
+      ipAddress: auditAddress(address),
       dateCreated: this.clock.now(),
     });
   }
+}
+
+/** The caller's address without an IPv6 zone; null when there is none, or it is not an IP address. */
+function auditAddress(address: string | undefined): string | null {
+  const ip = address?.split('%')[0];
+  return ip && isIP(ip) ? ip : null;
 }
 
 function encodeCursor(id: string): string {

@@ -8,7 +8,7 @@ import { AuthorizationService, type Authorized, type TargetRef } from './authori
 import { BearerTokenService } from './bearer-token.service.js';
 import { ConsoleSessionsService, SESSION_COOKIE, type ActiveSession } from './console-sessions.service.js';
 import { ruleOf, type Action } from './permissions.js';
-import type { AuthenticatedRequest } from './principal.js';
+import type { AuthenticatedRequest, Principal } from './principal.js';
 
 export type PermissionRequest = FastifyRequest<{ Params: Record<string, string | undefined> }> & AuthenticatedRequest & {
   /** A console page's session, when its cookie names a live one. */
@@ -82,15 +82,21 @@ export class PermissionGuard implements CanActivate {
     if (!declared) throw new ForbiddenException('This route declares no permission.');
     const request = context.switchToHttp().getRequest<PermissionRequest>();
     if (declared.session) {
-      request.consoleSession = await this.sessions.resolve(request.cookies?.[SESSION_COOKIE]);
+      const session = await this.sessions.resolve(request.cookies?.[SESSION_COOKIE]);
+      request.consoleSession = session && { ...session, principal: { ...session.principal, address: request.ip } };
       request.principal = request.consoleSession?.principal;
     } else {
       if (ruleOf(declared.action).public) return true;
-      request.principal = await this.tokens.authenticate(bearerToken(request.headers.authorization));
+      request.principal = fromAddress(await this.tokens.authenticate(bearerToken(request.headers.authorization)), request.ip);
     }
     request.authorized = await this.authorization.authorize(request.principal, declared.action, () => (declared.locate ?? fromPath)(request));
     return true;
   }
+}
+
+/** This request's own copy of a (possibly cached) principal, with the address it came from. */
+function fromAddress(principal: Principal | undefined, address: string): Principal | undefined {
+  return principal && { ...principal, address };
 }
 
 /** DRF's messages: no header at all, versus a Bearer header without a token. */

@@ -21,7 +21,16 @@ export interface AppPrincipal {
 }
 
 /** Who a Bearer token speaks for: a person, or a sentry app's proxy user within one installation. */
-export type Principal = { kind: 'user'; userId: string; isSuperuser: boolean } | AppPrincipal;
+export type Principal = ({ kind: 'user'; userId: string; isSuperuser: boolean } | AppPrincipal) & CallerAddress;
+
+export interface CallerAddress {
+  /**
+   * Where this request came from, for the audit log: Fastify's `request.ip` (the peer, or with
+   * TRUST_PROXY the client X-Forwarded-For names). Set per request by the guard that
+   * authenticated it, never cached with the principal.
+   */
+  address?: string;
+}
 
 export interface AuthenticatedRequest {
   principal?: Principal;

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isFormRequest } from './body-parsing.js';
 import { renderError } from './http-errors.js';
+import { failureLine } from '../logging/nest-logger.js';
 
 /** The one place that turns exceptions into the contract's `{detail, …}` bodies. */
 @Catch()
@@ -14,7 +15,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const { status, body, headers, unexpected } = renderError(exception, { rfc6749: isFormRequest(request) });
     if (unexpected) {
       const error = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error(`request ${request.id} failed: ${error.name}: ${error.message}`, error.stack);
+      this.logger.error(failureLine(request.id, error));
     }
     void http.getResponse<FastifyReply>().status(status).headers(headers).send(body);
   }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { renderError } from '../common/http-errors.js';
+import { failureLine } from '../logging/nest-logger.js';
 import { LOGIN_PATH, setPageHeaders, type ConsoleRequest } from './console-http.js';
 
 const TITLES: Record<number, string> = {
@@ -30,7 +31,7 @@ export class ConsoleExceptionFilter implements ExceptionFilter {
     }
     if (unexpected) {
       const error = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error(`request ${request.id} failed: ${error.name}: ${error.message}`, error.stack);
+      this.logger.error(failureLine(request.id, error));
     }
     const html = await reply.viewAsync('error', {
       title: TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'Error'),

@@ -1,4 +1,4 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
@@ -22,6 +22,9 @@ const PING_TIMEOUT_MS = 2000;
 @ApiTags('health')
 @Controller('internal/health')
 export class HealthController {
+  // Terminus' own logger is off: it cannot know the request, and this line carries its id.
+  private readonly logger = new Logger('Health');
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -39,6 +42,7 @@ export class HealthController {
       return { ok: true, db: 'up' };
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
+      this.logger.error({ msg: 'Health check failed: the database is down', reqId: reply.request.id, details: (error.getResponse() as { details?: unknown }).details });
       reply.status(503);
       return { ok: false, db: 'down' };
     }

@@ -1,8 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import Fastify from 'fastify';
-import { trackRequestContext } from '../common/request-context.js';
 import { createLogger } from './logger.js';
-import { NestPinoLogger } from './nest-logger.js';
+import { failureLine, NestPinoLogger } from './nest-logger.js';
 
 function capture(): { lines: string[]; write(line: string): void } {
   const lines: string[] = [];
@@ -59,25 +57,13 @@ describe("Nest's logs through pino", () => {
     for (const line of lines) expect(line).not.toHaveProperty('reqId');
   });
 
-  it("carries the request's id on every line logged while serving it, and only then", async () => {
+  it("writes a request's failure with its id, the error's name, message and stack, and none of its other fields", () => {
     const out = capture();
-    const logger = createLogger('info', out);
-    const fastify = Fastify();
-    trackRequestContext(fastify);
-    fastify.get('/', async () => {
-      logger.warn({ step: 1 }, 'inside');
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      new NestPinoLogger(logger).warn('still inside', 'Handler');
-      return {};
-    });
-    const address = await fastify.listen({ port: 0, host: '127.0.0.1' });
-    expect((await fetch(address)).status).toBe(200);
-    logger.warn('outside');
-    await fastify.close();
-    const lines = out.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toHaveLength(3);
-    expect(lines[0]!.reqId).toEqual(expect.any(String));
-    expect(lines[1]!.reqId).toBe(lines[0]!.reqId);
-    expect(lines[2]).not.toHaveProperty('reqId');
+    const failure = Object.assign(new Error('connection terminated'), { parameters: ['client-secret-1'], query: 'SELECT secret' });
+    new NestPinoLogger(createLogger('info', out)).error(failureLine('req-7', failure));
+    const [line] = out.lines;
+    expect(line).not.toContain('client-secret-1');
+    expect(line).not.toContain('SELECT secret');
+    expect(JSON.parse(line!)).toMatchObject({ level: 'error', reqId: 'req-7', msg: 'request req-7 failed: Error: connection terminated', err: { type: 'Error', message: 'connection terminated', stack: expect.stringContaining('connection terminated') } });
   });
 });

@@ -1,5 +1,4 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { currentRequestId } from '../common/request-context.js';
 
 /** Field names that carry a secret anywhere in the contract (RFC 6749 §2.3.1, §4.1.3, §6; RFC 7009). */
 export const SECRET_FIELDS = ['client_secret', 'clientSecret', 'code', 'refresh_token', 'refreshToken', 'token', 'access_token', 'password'];
@@ -20,22 +19,10 @@ export const REDACTED_PATHS = [
   ...SECRET_FIELDS.filter((field) => field !== 'code').flatMap((field) => [field, `*.${field}`]),
 ];
 
-/**
- * A line logged while serving a request carries its `reqId`, read from the request's context
- * when a line is written: nothing is bound per request, so a request costs the logger nothing
- * until it logs.
- */
-function requestBinding(): { reqId?: string } {
-  const reqId = currentRequestId();
-  // A new object every time: pino merges the line's own fields into it.
-  return reqId === undefined ? {} : { reqId };
-}
-
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
-      mixin: requestBinding,
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },

@@ -43,7 +43,8 @@ export class NestPinoLogger implements LoggerService {
       fields.err = message;
       this.logger[level](fields, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      this.logger[level](Object.assign(fields, message));
+      const { msg, ...rest } = message as { msg?: unknown };
+      this.logger[level](Object.assign(fields, rest), msg === undefined ? undefined : String(msg));
     } else if (level === 'error' && typeof rest[0] === 'string' && /\n\s+at /.test(rest[0])) {
       const err = new Error(String(message));
       err.stack = rest[0];
@@ -53,4 +54,16 @@ export class NestPinoLogger implements LoggerService {
       this.logger[level](fields, String(message));
     }
   }
+}
+
+/**
+ * The error line of a request that failed unexpectedly: its id (so it joins that request's
+ * own line), the error's name and message, and its stack. Only those: an error's other
+ * fields (a failed query's parameters) stay out of the logs.
+ */
+export function failureLine(reqId: string, error: Error): { msg: string; reqId: string; err: Error } {
+  const err = new Error(error.message);
+  err.name = error.name;
+  err.stack = error.stack;
+  return { msg: `request ${reqId} failed: ${error.name}: ${error.message}`, reqId, err };
 }

@@ -49,7 +49,7 @@ export class AuthorizationsService {
     await this.limiter.consumeRequest(client.clientId, installationUuid);
     const installation = await this.installationFor(client, installationUuid);
     const token = requiredString(body, 'token');
-    await this.tokens.revokePair(this.dataSource.manager, installation.id, token);
+    await this.tokens.revokePair(this.dataSource.manager, installation.id, token, client);
   }
 
   /** Steps 2 and 3: the installation exists and belongs to the client's app. */

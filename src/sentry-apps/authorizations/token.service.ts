@@ -17,6 +17,11 @@ export interface IssuedPair {
   scopes: string[];
 }
 
+/** Who presented the credentials that revoked tokens: the address the audit log records. */
+export interface Revoker {
+  address?: string;
+}
+
 export interface NewPair {
   installationId: string;
   familyId: string;
@@ -141,32 +146,32 @@ export class TokenService {
   }
 
   /** RFC 6749 §4.1.2 and RFC 9700 §4.14: a replayed code or refresh token ends its whole family. */
-  async revokeFamily(em: EntityManager, familyId: string, reason: 'code-replay' | 'refresh-reuse'): Promise<void> {
-    await this.revoke(em, 'family_id = $2', [familyId], reason);
+  async revokeFamily(em: EntityManager, familyId: string, reason: 'code-replay' | 'refresh-reuse', by: Revoker): Promise<void> {
+    await this.revoke(em, 'family_id = $2', [familyId], { reason, address: by.address });
   }
 
   /** RFC 7009: revokes the pair that holds this access or refresh token; unknown tokens are ignored. */
-  async revokePair(em: EntityManager, installationId: string, token: string): Promise<void> {
-    await this.revoke(em, 'installation_id = $2 AND (token_hash = $3 OR refresh_token_hash = $3)', [installationId, sha256Hex(token)], 'revocation');
+  async revokePair(em: EntityManager, installationId: string, token: string, by: Revoker): Promise<void> {
+    await this.revoke(em, 'installation_id = $2 AND (token_hash = $3 OR refresh_token_hash = $3)', [installationId, sha256Hex(token)], { reason: 'revocation', address: by.address });
   }
 
   /** Every live token of the installation: a manual refresh (audited here), or an uninstall (audited as such). */
-  async revokeInstallation(em: EntityManager, installationId: string, reason?: 'manual-refresh'): Promise<void> {
-    await this.revoke(em, 'installation_id = $2', [installationId], reason);
+  async revokeInstallation(em: EntityManager, installationId: string, audited?: { reason: 'manual-refresh'; by: Revoker }): Promise<void> {
+    await this.revoke(em, 'installation_id = $2', [installationId], audited && { reason: audited.reason, address: audited.by.address });
   }
 
   /**
    * Revokes the live tokens `where` selects ($1 is the time) and, with a reason, writes the
    * audit log's token.family-revoke in the same transaction: `em`'s, or one of its own.
    */
-  private async revoke(em: EntityManager, where: string, params: unknown[], reason?: RevocationReason): Promise<void> {
+  private async revoke(em: EntityManager, where: string, params: unknown[], audited?: { reason: RevocationReason; address?: string }): Promise<void> {
     const work = async (tx: EntityManager) => {
       const revoked = rowsOf<{ installation_id: string }>(await tx.query(
         `UPDATE api_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND ${where} RETURNING installation_id`,
         [this.clock.now(), ...params],
       ));
-      if (reason && revoked.length > 0) await this.audit.recordRevocation(tx, revoked[0]!.installation_id, reason, revoked.length);
+      if (audited && revoked.length > 0) await this.audit.recordRevocation(tx, revoked[0]!.installation_id, audited.reason, revoked.length, audited.address);
     };
-    await (!reason || em.queryRunner?.isTransactionActive ? work(em) : em.transaction(work));
+    await (!audited || em.queryRunner?.isTransactionActive ? work(em) : em.transaction(work));
   }
 }

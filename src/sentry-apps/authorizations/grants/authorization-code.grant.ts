@@ -27,11 +27,11 @@ export class AuthorizationCodeGrant implements GrantHandler {
    * its installation's), so that is a double submit or two racing workers, whose first
    * exchange's tokens must keep working.
    */
-  async handle({ installation, body }: GrantRequest): Promise<IssuedPair> {
+  async handle({ client, installation, body }: GrantRequest): Promise<IssuedPair> {
     const code = requiredString(body, 'code');
     const exchanged = await this.grants.exchanged(this.dataSource.manager, installation.id, code);
     if (exchanged && !this.tokens.withinGrace(exchanged.exchangedAt)) {
-      await this.tokens.revokeFamily(this.dataSource.manager, exchanged.familyId, 'code-replay');
+      await this.tokens.revokeFamily(this.dataSource.manager, exchanged.familyId, 'code-replay', client);
     }
     throw new InvalidGrantError();
   }

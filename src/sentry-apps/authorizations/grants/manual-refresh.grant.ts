@@ -35,7 +35,7 @@ export class ManualRefreshGrant implements GrantHandler {
       if (accepted.length === 0) throw new InvalidClientError('JWT has already been used');
       const issued = await em.query('SELECT 1 FROM api_tokens WHERE installation_id = $1 LIMIT 1', [installation.id]);
       if (issued.length === 0) throw new InvalidClientError('Installation does not have a token');
-      await this.tokens.revokeInstallation(em, installation.id, 'manual-refresh');
+      await this.tokens.revokeInstallation(em, installation.id, { reason: 'manual-refresh', by: client });
       return this.tokens.issue(em, { installationId: installation.id, familyId: randomUUID(), parentId: null, scopes: installation.scopes });
     });
   }

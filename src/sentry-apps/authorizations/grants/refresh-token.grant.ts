@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../common/clock.js';
 import { isHexToken, sha256Hex } from '../../../common/crypto.js';
 import { InvalidGrantError } from '../../../common/oauth-errors.js';
-import { TokenService, type ConsumingStatement, type IssuedPair } from '../token.service.js';
+import { TokenService, type ConsumingStatement, type IssuedPair, type Revoker } from '../token.service.js';
 import { installationOfApp, lockLiveInstallation, requiredString, type DirectRequest, type GrantHandler, type GrantRequest } from './grant-handler.js';
 
 interface PresentedPair {
@@ -34,10 +34,10 @@ export class RefreshTokenGrant implements GrantHandler {
     return this.tokens.issueConsuming(this.dataSource.manager, rotating, body.refresh_token);
   }
 
-  async handle({ installation, body }: GrantRequest): Promise<IssuedPair> {
+  async handle({ client, installation, body }: GrantRequest): Promise<IssuedPair> {
     const refreshToken = requiredString(body, 'refresh_token');
     // Returned, not thrown, so that a family revoked on the way is committed.
-    const pair = await this.dataSource.transaction((em) => this.retried(em, installation.id, refreshToken));
+    const pair = await this.dataSource.transaction((em) => this.retried(em, installation.id, refreshToken, client));
     if (!pair) throw new InvalidGrantError();
     return pair;
   }
@@ -61,7 +61,7 @@ export class RefreshTokenGrant implements GrantHandler {
    * retries of one token run one after another, and all of them look up its successor
    * under that lock.
    */
-  private async retried(em: EntityManager, installationId: string, refreshToken: string): Promise<IssuedPair | undefined> {
+  private async retried(em: EntityManager, installationId: string, refreshToken: string, by: Revoker): Promise<IssuedPair | undefined> {
     if (!(await lockLiveInstallation(em, installationId))) return undefined;
     const [presented] = await em.query<PresentedPair[]>(
       'SELECT id, family_id, rotated_at FROM api_tokens WHERE refresh_token_hash = $1 AND installation_id = $2 FOR UPDATE',
@@ -74,7 +74,7 @@ export class RefreshTokenGrant implements GrantHandler {
       // was rotated or revoked since (reuse detection included) is never handed out again.
       if (successor?.live) return this.tokens.answerAgain(successor, refreshToken);
     }
-    await this.tokens.revokeFamily(em, presented.family_id, 'refresh-reuse');
+    await this.tokens.revokeFamily(em, presented.family_id, 'refresh-reuse', by);
     return undefined;
   }
 }

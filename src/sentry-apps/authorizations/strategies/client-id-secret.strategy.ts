@@ -11,7 +11,8 @@ import { ClientJwtAuthenticator, JWT_BEARER_GRANT, presentedJwt, type JwtClient 
 
 export const CLIENT_ID_SECRET = 'client-id-secret';
 
-export type AuthenticatedClient = VerifiedClient & { method: ClientAuthMethod; jwt?: JwtClient['jwt'] };
+/** The client behind one token request, and (for the audit log) the address it came from. */
+export type AuthenticatedClient = VerifiedClient & { method: ClientAuthMethod; jwt?: JwtClient['jwt']; address: string };
 
 /**
  * Authenticates the sentry app behind a token request: by `client_id`/`client_secret`
@@ -36,13 +37,13 @@ export class ClientIdSecretStrategy extends PassportStrategy(Strategy, CLIENT_ID
     if (body.grant_type === JWT_BEARER_GRANT) {
       if (!this.config.MANUAL_REFRESH_ENABLED) throw new UnsupportedGrantTypeError('Manual refresh is disabled');
       const jwt = presentedJwt(request.headers.authorization);
-      return this.spendingFailures(request.ip, async () => ({ ...(await this.jwtClients.authenticate(jwt)), method: 'jwt' }));
+      return this.spendingFailures(request.ip, async () => ({ ...(await this.jwtClients.authenticate(jwt)), method: 'jwt', address: request.ip }));
     }
     const presented = presentedCredentials(request, body);
     return this.spendingFailures(request.ip, async () => {
       const client = await this.applications.verify(presented.clientId, presented.clientSecret);
       if (!client?.sentryAppId) throw new InvalidClientError(undefined, presented.method === 'client_secret_basic' ? 'Basic' : undefined);
-      return { ...client, method: presented.method };
+      return { ...client, method: presented.method, address: request.ip };
     });
   }
 
