@@ -1,6 +1,6 @@
 // Work per request, counted by PostgreSQL: each side has a database of its own, so a run's
 // commits and statements are the difference of that database's counters around it, each read
-// once every connection to it has been ended (see ServerHandle.flush), less the one commit each
+// once every connection to it has been ended (see `flush` in databases.js), less the one commit each
 // new connection makes as its backend starts, and less the database's own idle background
 // (the product's webhook worker polls every second). Writes are the transactions that were given
 // a transaction id: those that must reach the disk. The others are read-only, such as the one in

@@ -42,7 +42,7 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
 });
 provider.on('server_error', (_ctx, error) => process.stderr.write(`peer server_error: ${error.stack}\n`));
 
-/** A grant and a code or refresh token for each fixture, saved through the provider's models (PEER_CONCURRENCY at a time). */
+/** A grant and a code or refresh token for each fixture, saved through the provider's models (DATABASE_POOL_SIZE at a time). */
 async function seed(kind, count) {
   const fixtures = new Array(count);
   const registered = await Promise.all(clients.map(async (client) => ({ client, model: await provider.Client.find(client.client_id) })));

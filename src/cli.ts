@@ -66,8 +66,9 @@ const COMMANDS: Record<string, Command> = {
   },
   janitor: {
     usage: `janitor
-    Delete expired grants, dead token families, expired JWT ids and old webhook deliveries,
-    erase refresh answers whose retry window has closed, once, and print the counts (the server also does this every JANITOR_INTERVAL_SECONDS).`,
+    Delete expired grants, dead token families, expired JWT ids, old webhook deliveries, ended console sessions and spent
+    set-password links, and erase refresh answers whose retry window has closed, once; print the counts (the server also
+    does this every JANITOR_INTERVAL_SECONDS).`,
     async run(context, args) {
       parseArgs({ args, options: {} });
       return context.get(JanitorService).run();

@@ -15,7 +15,7 @@ export type PermissionRequest = FastifyRequest<{ Params: Record<string, string |
   consoleSession?: ActiveSession | null;
 };
 
-/** Reads a route's target from its request; by default from the path's organizationSlug, slug and uuid. */
+/** Reads a route's target from its request; by default from the path's organizationSlug, slug (or appSlug) and uuid. */
 export type TargetLocator = (request: PermissionRequest) => TargetRef | Promise<TargetRef>;
 
 export interface PermissionDeclaration {

@@ -4,8 +4,8 @@ import type { Scope } from './scopes.js';
 
 /**
  * Who may do what: the one permission model. Every route names one action here (the
- * `@Permission` decorator), the global guard enforces it, and anything else that serves
- * people (pages, forms) asks the same question through `decide`.
+ * `@Permission` decorator, `@SessionPermission` on a console page), the global guard enforces
+ * it, and anything else that serves people (pages, forms) asks the same question through `decide`.
  */
 
 /** What an action is done to. Its organization: the slug's, the app's owner, or the installation's. */

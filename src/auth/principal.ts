@@ -20,7 +20,7 @@ export interface AppPrincipal {
   scopes: ReadonlySet<string>;
 }
 
-/** Who a Bearer token speaks for: a person, or a sentry app's proxy user within one installation. */
+/** Who a Bearer token or a console session speaks for: a person, or a sentry app's proxy user within one installation. */
 export type Principal = ({ kind: 'user'; userId: string; isSuperuser: boolean } | AppPrincipal) & CallerAddress;
 
 export interface CallerAddress {

@@ -40,9 +40,9 @@ export function refuseHostile(body: unknown): unknown {
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= MAX_BODY_DEPTH) return new UnreadableBody('too-deep');
     for (const [key, item] of Object.entries(value)) {
-      const itemPath = path ? `${path}.${printable(key)}` : printable(key);
-      if (!isSaneText(key)) fields.push(itemPath);
-      else pending.push([item, itemPath, depth + 1]);
+      // A sane key prints as itself; only an ill-formed one needs printable's escaping.
+      if (isSaneText(key)) pending.push([item, path ? `${path}.${key}` : key, depth + 1]);
+      else fields.push(path ? `${path}.${printable(key)}` : printable(key));
     }
   }
   return fields.length > 0 ? new UnreadableBody('ill-formed', fields.sort()) : body;

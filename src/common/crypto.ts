@@ -43,7 +43,7 @@ function randomBuffer(bytes: number): Buffer {
   return drawRandom(bytes, (pool, start, end) => Buffer.from(pool.subarray(start, end)));
 }
 
-/** The shape of every token, refresh token and code this server mints: 32 random bytes as lowercase hex. */
+/** The shape of every token, refresh token, code and client id this server mints: 32 random bytes as lowercase hex. */
 export function isHexToken(value: unknown): value is string {
   return typeof value === 'string' && value.length === 64 && /^[0-9a-f]{64}$/.test(value);
 }

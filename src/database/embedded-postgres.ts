@@ -8,8 +8,6 @@ import { postgresAccount, type AccountDirectory } from './postgres-account.js';
 import { packagedPostgres, postgresBinaries, STATE_DIR } from './postgres-binaries.js';
 import { EmbeddedPostgresError, initCluster, runChild, startPostmaster, type PostgresAccount, type Postmaster } from './postgres-process.js';
 
-export { EmbeddedPostgresError } from './postgres-process.js';
-
 export interface DatabaseHandle {
   url: string;
   /** Stops the embedded server when this process started it; a no-op otherwise. */

@@ -35,8 +35,9 @@ class RequestLog implements OnModuleInit {
 }
 
 /**
- * pino: Nest's own logs and the request lines are JSON, and a line logged while serving a
- * request carries its `reqId` (see createLogger). Nothing runs per request but the line above.
+ * pino: Nest's own logs and the request lines are JSON. Nothing is bound per request: the
+ * request line above names its `reqId`, and so do the lines a request's failure writes
+ * (nest-logger.ts `failureLine`, the health check's). Nothing runs per request but that line.
  */
 @Module({})
 export class LoggingModule {

@@ -43,8 +43,8 @@ export class NestPinoLogger implements LoggerService {
       fields.err = message;
       this.logger[level](fields, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      const { msg, ...rest } = message as { msg?: unknown };
-      this.logger[level](Object.assign(fields, rest), msg === undefined ? undefined : String(msg));
+      const { msg, ...extra } = message as { msg?: unknown };
+      this.logger[level](Object.assign(fields, extra), msg === undefined ? undefined : String(msg));
     } else if (level === 'error' && typeof rest[0] === 'string' && /\n\s+at /.test(rest[0])) {
       const err = new Error(String(message));
       err.stack = rest[0];

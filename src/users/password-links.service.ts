@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
 import { Clock } from '../common/clock.js';
-import { randomHex, sha256Hex } from '../common/crypto.js';
+import { isHexToken, randomHex, sha256Hex } from '../common/crypto.js';
 import { rowsOf } from '../common/sql.js';
 import { PasswordLink } from './entities/password-link.entity.js';
 
 /** How long a set-password link works. */
 export const PASSWORD_LINK_TTL_SECONDS = 24 * 60 * 60;
-const TOKEN = /^[0-9a-f]{64}$/;
 
 /** Single-use links to set a password: the initial admin's, printed once on the first start. */
 @Injectable()
@@ -27,14 +26,14 @@ export class PasswordLinksService {
 
   /** The user a live link is for, without using it up. */
   async peek(token: string): Promise<string | null> {
-    if (!TOKEN.test(token)) return null;
+    if (!isHexToken(token)) return null;
     const link = await this.dataSource.getRepository(PasswordLink).findOneBy({ tokenHash: sha256Hex(token), usedAt: IsNull(), expiresAt: MoreThan(this.clock.now()) });
     return link?.userId ?? null;
   }
 
   /** Uses the link up: of any number of concurrent uses exactly one gets its user. */
   async consume(em: EntityManager, token: string): Promise<string | null> {
-    if (!TOKEN.test(token)) return null;
+    if (!isHexToken(token)) return null;
     const now = this.clock.now();
     const [row] = rowsOf<{ user_id: string }>(await em.query(
       'UPDATE password_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id',

@@ -19,8 +19,8 @@ describe('TokenRateLimiter', () => {
     await limits.consumeRequest('client', 'another installation');
   });
 
-  // The counter outlives the request by a minute; what the request held (its logger, its
-  // request id: about 1 KB each) must not, or memory grows with the request rate.
+  // The counter outlives the request by a minute; what the request held (an async context
+  // and whatever it carries) must not, or memory grows with the request rate.
   it('keeps nothing of the request it counted alive', async () => {
     const limits = limiter();
     const requestContext = new AsyncLocalStorage<object>();

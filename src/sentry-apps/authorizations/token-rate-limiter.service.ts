@@ -13,8 +13,12 @@ import { BoundedMemoryLimiter } from './bounded-memory-limiter.js';
  * TRUST_PROXY) in one shared bucket, so the key is never longer than an address.
  */
 export function sourceKey(ip: string): string {
-  if (!ipaddr.isValid(ip)) return 'unparsable';
-  const address = ipaddr.process(ip);
+  let address: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    address = ipaddr.process(ip);
+  } catch {
+    return 'unparsable';
+  }
   if (address.kind() === 'ipv4') return address.toString();
   return `${(address as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16)).join(':')}::/64`;
 }

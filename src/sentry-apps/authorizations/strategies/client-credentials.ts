@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { ILL_FORMED_TEXT, isPlainObject, UnreadableBody } from '../../../common/body-parsing.js';
+import { isHexToken } from '../../../common/crypto.js';
 import { InvalidClientError, InvalidRequestError } from '../../../common/oauth-errors.js';
 
 export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'jwt';
@@ -9,12 +10,6 @@ export interface PresentedCredentials {
   clientSecret: string;
   method: 'client_secret_post' | 'client_secret_basic';
 }
-
-/**
- * Client ids are 64 lowercase hex. Anything else (padded, re-cased, too long, NUL) names no
- * client: it is answered 401 without a lookup, a cache entry or a limiter key (contract v1.1).
- */
-export const CLIENT_ID_PATTERN = /^[0-9a-f]{64}$/;
 
 const CREDENTIAL_FIELDS = ['client_id', 'client_secret'];
 
@@ -65,10 +60,12 @@ export function presentedCredentials(request: FastifyRequest, body: Record<strin
   if (basic === null) throw new InvalidClientError(undefined, 'Basic');
   if (basic) {
     if (inBody) throw new InvalidRequestError('Use one client authentication method, not both');
-    if (!CLIENT_ID_PATTERN.test(basic.clientId)) throw new InvalidClientError(undefined, 'Basic');
+    // Client ids are 64 lowercase hex: anything else (padded, re-cased, too long, NUL) names no
+    // client, and is answered 401 without a lookup, a cache entry or a limiter key (contract v1.1).
+    if (!isHexToken(basic.clientId)) throw new InvalidClientError(undefined, 'Basic');
     return { ...basic, method: 'client_secret_basic' };
   }
   const { client_id: clientId, client_secret: clientSecret } = body;
-  if (typeof clientId !== 'string' || typeof clientSecret !== 'string' || !CLIENT_ID_PATTERN.test(clientId)) throw new InvalidClientError();
+  if (!isHexToken(clientId) || typeof clientSecret !== 'string') throw new InvalidClientError();
   return { clientId, clientSecret, method: 'client_secret_post' };
 }

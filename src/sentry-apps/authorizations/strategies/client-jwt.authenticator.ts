@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { Clock } from '../../../common/clock.js';
+import { isHexToken } from '../../../common/crypto.js';
 import { InvalidClientError } from '../../../common/oauth-errors.js';
 import { isSaneText } from '../../../common/text.js';
 import { ApiApplicationsService, type VerifiedClient } from '../../apps/api-applications.service.js';
-import { CLIENT_ID_PATTERN } from './client-credentials.js';
 
 export const JWT_BEARER_GRANT = 'urn:sentry:params:oauth:grant-type:jwt-bearer';
 
@@ -36,7 +36,7 @@ export function presentedJwt(authorization: string | undefined): PresentedJwt {
   } catch {
     throw couldNotValidate();
   }
-  if (typeof issuer !== 'string' || !CLIENT_ID_PATTERN.test(issuer)) throw couldNotValidate();
+  if (!isHexToken(issuer)) throw couldNotValidate();
   return { token, issuer };
 }
 
