@@ -4,7 +4,7 @@ import { TokenCache } from '../src/auth/token-cache.service.js';
 import { TokenInvalidationListener } from '../src/auth/token-invalidation.listener.js';
 import { JanitorService } from '../src/janitor/janitor.service.js';
 import { JWT_BEARER_GRANT } from '../src/sentry-apps/authorizations/strategies/client-jwt.authenticator.js';
-import { bearer, createOrganization, createSentryApp, createUser, exchange, install, installedApp, livePairs, refresh, signClientJwt } from './support/factories.js';
+import { bearer, createOrganization, createSentryApp, createUser, exchange, install, installedApp, livePairs, refresh, signClientJwt, storedPairs } from './support/factories.js';
 import { watchOverlappingQueries } from './support/pg-overlap.js';
 import { spawnServer } from './support/spawned-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -36,11 +36,7 @@ describe('concurrency: racing requests keep the invariants', () => {
     racesRun += responses.length;
     expect(tally(responses.map((response) => response.status))).toEqual({ 201: 1, 403: 49 });
     for (const response of responses.filter((r) => r.status === 403)) expect(response.body.error).toBe('invalid_grant');
-    const [{ count }] = await t.dataSource.query(
-      'SELECT count(*)::int AS count FROM api_tokens t JOIN sentry_app_installations i ON i.id = t.installation_id WHERE i.uuid = $1',
-      [installation.uuid],
-    );
-    expect(count).toBe(1);
+    expect(await storedPairs(t, installation.uuid)).toBe(1);
     // The losers are the same client racing itself, inside the grace window: they revoke nothing.
     const winner = responses.find((response) => response.status === 201)!.body;
     await t.http().get(`/api/0/organizations/${organization.slug}/`).set(bearer(winner.token)).expect(200);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bearer, exchange, installedApp, refresh, tokenRequest } from './support/factories.js';
+import { bearer, exchange, installedApp, refresh, storedPairs, tokenRequest } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('token endpoint: the contract, step by step', () => {
@@ -164,8 +164,7 @@ describe('token endpoint under concurrency', () => {
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status === 403)).toHaveLength(19);
-    const [{ count }] = await t.dataSource.query('SELECT count(*)::int AS count FROM api_tokens t JOIN sentry_app_installations i ON i.id = t.installation_id WHERE i.uuid = $1', [installation.uuid]);
-    expect(count).toBe(1);
+    expect(await storedPairs(t, installation.uuid)).toBe(1);
   });
 
   it('mints exactly one new pair from concurrent refreshes of one token, never a 500', async () => {
