@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { addMember, bearer, createOrganization, createSentryApp, createUser, install, publish, unique } from './support/factories.js';
+import { addMember, bearer, createOrganization, createSentryApp, createUser, exchange, install, publish, unique } from './support/factories.js';
 import { csrfOf, signIn, submit, type Agent } from './support/console.js';
 import { nastyString } from './support/fuzz-arbitraries.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -181,4 +181,38 @@ describe('console pages', () => {
     }), { numRuns: 150 });
     expect(sent).toBe(150);
   }, 60_000);
+  it('takes only a form as a browser sends it: JSON with lists or objects where the page reads text is refused before any page reads it', async () => {
+    const owner = await createUser(t);
+    const organization = await createOrganization(t, owner);
+    const app = await createSentryApp(t, owner, organization);
+    const installation = await install(t, owner, organization, app);
+    const agent = await signIn(t, owner);
+    const csrf = csrfOf((await agent.get('/organizations/')).text);
+    const name = unique('json');
+    // The install page finds its target (the organization) in the form before anything else: a list there names none.
+    const pages: [string, Record<string, unknown>, number?][] = [
+      [`/settings/${organization.slug}/developer-settings/new-public/`, { name, allowedOrigins: ['https://a.example'], 'scope:org:read': 'on' }],
+      ['/organizations/new/', { name: ['Acme'], slug: { $ne: '' } }],
+      [`/settings/${organization.slug}/members/`, { email: [owner.email], role: 7 }],
+      [`/sentry-apps/${app.slug}/external-install/`, { organization: [organization.slug] }, 404],
+      ['/settings/account/security/', { current: ['x'], password: { a: 1 }, confirm: null }],
+      [`/settings/${organization.slug}/developer-settings/${app.slug}/rotate-secret/`, {}],
+      ['/auth/logout/', {}],
+    ];
+    for (const [path, fields, status = 415] of pages) {
+      const response = await agent.post(path).set('Content-Type', 'application/json').send(JSON.stringify({ _csrf: csrf, ...fields }));
+      expect([path, response.status, response.headers['content-type']]).toEqual([path, status, expect.stringMatching(/^text\/html/)]);
+      if (status === 415) expect(response.text).toContain('application/x-www-form-urlencoded');
+    }
+    // Nothing happened: the session is still signed in, no app was added and the secret still works.
+    const apps = await agent.get(`/settings/${organization.slug}/developer-settings/`).expect(200);
+    expect([apps.text.includes(app.slug), apps.text.includes(name)]).toEqual([true, false]);
+    await exchange(t, app, installation).expect(201);
+
+    // A form the parser could not take (a field twice, a NUL) is a 400 page, not a CSRF refusal.
+    const twice = await agent.post('/organizations/new/').type('form').send(`_csrf=${encodeURIComponent(csrf)}&name=a&name=b`);
+    expect([twice.status, twice.text]).toEqual([400, expect.stringContaining('sent more than once')]);
+    const nul = await agent.post('/organizations/new/').type('form').send(`_csrf=${encodeURIComponent(csrf)}&name=a%00b`);
+    expect([nul.status, nul.text]).toEqual([400, expect.stringContaining('not well-formed')]);
+  });
 });

@@ -9,6 +9,7 @@ const TITLES: Record<number, string> = {
   403: 'Not allowed',
   404: 'Not found',
   409: 'Already exists',
+  415: 'That form could not be read',
   429: 'Too many attempts',
   503: 'Temporarily unavailable',
 };
