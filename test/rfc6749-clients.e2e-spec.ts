@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oauth from 'oauth4webapi';
-import { callsOrganization, exchange, installedApp, tokenRequest, type TestInstallation, type TestSentryApp } from './support/factories.js';
+import { JWT_BEARER_GRANT } from '../src/sentry-apps/authorizations/strategies/client-jwt.authenticator.js';
+import { callsOrganization, exchange, installedApp, refresh, signClientJwt, tokenRequest, type TestInstallation, type TestSentryApp } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const CALLBACK = 'https://integration.example/callback';
@@ -139,6 +140,31 @@ describe('RFC 7009 revocation', () => {
     const theirs = (await exchange(t, other.app, other.installation).expect(201)).body;
     await revoke(app, installation, { token: theirs.token }).expect(200);
     expect(await callsOrganization(t, other.organization.slug, theirs.token)).toBe(200);
+  });
+
+  it('revoking a rotated refresh token ends its grant: the pair it led to dies, and a retry inside the grace window gets nothing', async () => {
+    const { app, installation, organization } = await installedApp(t);
+    const first = (await exchange(t, app, installation).expect(201)).body;
+    const second = (await refresh(t, app, installation, first.refreshToken).expect(201)).body;
+    // The client believes the old refresh token leaked, and revokes it.
+    await revoke(app, installation, { token: first.refreshToken, token_type_hint: 'refresh_token' }).expect(200);
+    await refresh(t, app, installation, first.refreshToken).expect(403);
+    expect(await callsOrganization(t, organization.slug, second.token)).toBe(401);
+    await refresh(t, app, installation, second.refreshToken).expect(403);
+  });
+
+  it('takes no manual-refresh JWT as the client credential, so a JWT cannot revoke, however often it is replayed', async () => {
+    const { app, installation, organization } = await installedApp(t);
+    const pair = (await exchange(t, app, installation).expect(201)).body;
+    const jwt = await signClientJwt(app);
+    for (let i = 0; i < 2; i += 1) {
+      const refused = await t.http().post(`/api/0/sentry-app-installations/${installation.uuid}/authorizations/revoke/`)
+        .set('Authorization', `Bearer ${jwt}`).send({ grant_type: JWT_BEARER_GRANT, token: pair.token }).expect(401);
+      expect(refused.body.error).toBe('invalid_client');
+    }
+    expect(await callsOrganization(t, organization.slug, pair.token)).toBe(200);
+    // The JWT was never spent, so its one manual refresh is still there for it.
+    await tokenRequest(t, installation.uuid).set('Authorization', `Bearer ${jwt}`).send({ grant_type: JWT_BEARER_GRANT }).expect(201);
   });
 
   it('answers 401 invalid_client to bad credentials and 400 without a token', async () => {

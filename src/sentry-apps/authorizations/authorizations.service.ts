@@ -46,6 +46,8 @@ export class AuthorizationsService {
 
   /** RFC 7009: answers the same whether or not the token existed. */
   async revoke(client: AuthenticatedClient, installationUuid: string, body: Record<string, unknown>): Promise<void> {
+    // A manual-refresh JWT authenticates that one grant, once (its jti); it is no client credential here.
+    if (client.method === 'jwt') throw new InvalidClientError('Revocation takes the client id and secret');
     await this.limiter.consumeRequest(client.clientId, installationUuid);
     const installation = await this.installationFor(client, installationUuid);
     const token = requiredString(body, 'token');

@@ -150,9 +150,14 @@ export class TokenService {
     await this.revoke(em, 'family_id = $2', [familyId], { reason, address: by.address });
   }
 
-  /** RFC 7009: revokes the pair that holds this access or refresh token; unknown tokens are ignored. */
+  /**
+   * RFC 7009: revokes every live token of the grant this access or refresh token came from
+   * (§2.1), so a rotated refresh token takes its successors with it: inside the grace window
+   * its retry would otherwise still be handed the live pair. Unknown tokens are ignored.
+   */
   async revokePair(em: EntityManager, installationId: string, token: string, by: Revoker): Promise<void> {
-    await this.revoke(em, 'installation_id = $2 AND (token_hash = $3 OR refresh_token_hash = $3)', [installationId, sha256Hex(token)], { reason: 'revocation', address: by.address });
+    const family = 'SELECT family_id FROM api_tokens WHERE installation_id = $2 AND (token_hash = $3 OR refresh_token_hash = $3)';
+    await this.revoke(em, `installation_id = $2 AND family_id IN (${family})`, [installationId, sha256Hex(token)], { reason: 'revocation', address: by.address });
   }
 
   /** Every live token of the installation: a manual refresh (audited here), or an uninstall (audited as such). */
