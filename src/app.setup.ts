@@ -112,8 +112,10 @@ function answerFrameworkError(error: FastifyError, request: FastifyRequest, repl
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify);
+  // No cache keeps an answer unless its route says so: many carry a secret (a client secret, a
+  // personal token, a grant code), and the rest describe an organization to whoever asked.
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('X-Request-ID', request.id);
+    void reply.header('X-Request-ID', request.id).header('Cache-Control', 'no-store');
     done();
   });
   // While closing, a response ends its connection; otherwise an idle keep-alive client holds

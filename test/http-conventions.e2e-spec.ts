@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bearer, createOrganization, createUser, exchange, installedApp } from './support/factories.js';
+import { bearer, createOrganization, createSentryApp, createUser, exchange, installedApp, unique } from './support/factories.js';
 import { apiRoutes, controllerRoutes } from './support/routes.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -24,6 +24,22 @@ describe('HTTP conventions', () => {
       expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(response.headers['x-powered-by']).toBeUndefined();
     }
+  });
+
+  it('lets no cache keep an answer that carries a secret, or any other API answer', async () => {
+    const root = await createUser(t, { superuser: true });
+    const { owner, app, organization } = await installedApp(t);
+    const uninstalled = await createSentryApp(t, owner, organization);
+    const answers = {
+      'a new user and its personal token': await t.http().post('/api/0/users/').set(bearer(root.token)).send({ email: `${unique('cache')}@example.com` }).expect(201),
+      'a new app and its client secret': await t.http().post('/api/0/sentry-apps/').set(bearer(owner.token)).send({ name: unique('cache'), organization: organization.slug, scopes: [] }).expect(201),
+      'a rotated client secret': await t.http().post(`/api/0/sentry-apps/${app.slug}/rotate-secret/`).set(bearer(owner.token)).expect(200),
+      'an API application and its secret': await t.http().post('/api/0/api-applications/').set(bearer(owner.token)).send({ name: 'cache' }).expect(201),
+      'an installation and its grant code': await t.http().post(`/api/0/organizations/${organization.slug}/sentry-app-installations/`).set(bearer(owner.token)).send({ slug: uninstalled.slug }).expect(200),
+      'the caller': await t.http().get('/api/0/users/me/').set(bearer(owner.token)).expect(200),
+    };
+    expect(Object.fromEntries(Object.entries(answers).map(([what, response]) => [what, response.headers['cache-control']])))
+      .toEqual(Object.fromEntries(Object.keys(answers).map((what) => [what, 'no-store'])));
   });
 
   it("echoes the caller's X-Request-ID, but not one that could forge a log line", async () => {

@@ -52,6 +52,20 @@ describe('sentry apps', () => {
     expect((await post({ scopes: 'org:read' }).expect(400)).body.errors.scopes).toBeDefined();
     const app = await createSentryApp(t, owner, organization);
     await post({ name: app.slug }).expect(409);
+    // Its console page would be the "New integration" form's path, so the app could never be opened there.
+    expect((await post({ name: 'New  Public!' }).expect(400)).body.errors.name).toEqual(['"new-public" names a page of the console; choose another name.']);
+  });
+
+  it('refuses lists longer than anything valid, however many distinct items a 64 KiB body holds', async () => {
+    const owner = await createUser(t);
+    const organization = await createOrganization(t, owner);
+    const many = Array.from({ length: 8_000 }, (_, i) => String(i));
+    for (const field of ['scopes', 'events', 'allowedOrigins']) {
+      const response = await t.http().post('/api/0/sentry-apps/').set(bearer(owner.token)).send({ name: unique('many'), organization: organization.slug, scopes: [], [field]: many }).expect(400);
+      expect(response.body.errors[field]).toContainEqual(expect.stringMatching(/must contain no more than \d+ elements/));
+    }
+    const twice = await t.http().post('/api/0/sentry-apps/').set(bearer(owner.token)).send({ name: unique('twice'), organization: organization.slug, scopes: ['org:read', 'org:read'] }).expect(400);
+    expect(twice.body.errors.scopes).toContain("All scopes's elements must be unique");
   });
 
   it('lets only owners and managers of the organization create apps', async () => {

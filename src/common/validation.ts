@@ -24,3 +24,14 @@ export function isHttpUrl(value: unknown): boolean {
 export function IsHttpUrl(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy({ name: 'isHttpUrl', validator: { validate: isHttpUrl, defaultMessage: () => '$property must be an http(s) URL' } }, options);
 }
+
+/**
+ * class-validator's ArrayUnique, with its message, in linear time: its indexOf scan is
+ * quadratic, and a 64 KiB body holds 12,000 distinct short items (80–150 ms of CPU a request).
+ */
+export function UniqueItems(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({
+    name: 'arrayUnique',
+    validator: { validate: (value: unknown) => Array.isArray(value) && new Set(value).size === value.length, defaultMessage: () => "All $property's elements must be unique" },
+  }, options);
+}

@@ -13,6 +13,9 @@ import type { CreateSentryAppDto, SentryAppFieldsDto, UpdateSentryAppDto } from 
 import { ApiApplication } from './entities/api-application.entity.js';
 import { SentryApp } from './entities/sentry-app.entity.js';
 
+/** Slugs the console's own pages take under /settings/{org}/developer-settings/: an app there could never be opened. */
+const CONSOLE_PAGE_SLUGS = new Set(['new-public']);
+
 export interface SentryAppView {
   app: SentryApp;
   owner: Organization;
@@ -69,6 +72,7 @@ export class SentryAppsService {
   async create(principal: Principal, owner: Organization, input: CreateSentryAppDto): Promise<SentryAppView> {
     const slug = slugify(input.name);
     if (!isValidSlug(slug)) throw new ValidationFailed({ name: ['The name must contain letters or digits.'] });
+    if (CONSOLE_PAGE_SLUGS.has(slug)) throw new ValidationFailed({ name: [`"${slug}" names a page of the console; choose another name.`] });
     try {
       return await this.dataSource.transaction(async (em) => {
         const proxyUser = await em.save(User, em.create(User, { email: `${slug}@proxy-user.invalid`, name: slug, isSentryApp: true }));

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ALL_SCOPES } from '../../../auth/scopes.js';
-import { IsHttpUrl } from '../../../common/validation.js';
+import { IsHttpUrl, UniqueItems } from '../../../common/validation.js';
 import { IsBoundedJsonObject, IsOrigin, SCHEMA_MAX_BYTES, SCHEMA_MAX_DEPTH } from './sentry-app-fields.js';
 
 export const WEBHOOK_EVENTS = ['issue', 'error', 'comment'] as const;
@@ -40,7 +40,7 @@ export class SentryAppFieldsDto {
   @ApiPropertyOptional({ type: [String], nullable: true, maxItems: MAX_ORIGINS, example: ['https://example.com'], description: 'Origins, `scheme://host[:port]` with http or https.' })
   @IsOptional()
   @IsArray()
-  @ArrayUnique()
+  @UniqueItems()
   @ArrayMaxSize(MAX_ORIGINS)
   @IsString({ each: true })
   @MaxLength(255, { each: true })
@@ -64,7 +64,8 @@ export class CreateSentryAppDto extends SentryAppFieldsDto {
 
   @ApiProperty({ type: [String], enum: ALL_SCOPES, example: ['org:read'] })
   @IsArray()
-  @ArrayUnique()
+  @UniqueItems()
+  @ArrayMaxSize(ALL_SCOPES.length)
   @IsIn(ALL_SCOPES, { each: true, message: 'each scope must be one of: $constraint1' })
   scopes: string[];
 
@@ -83,7 +84,7 @@ export class CreateSentryAppDto extends SentryAppFieldsDto {
   @ApiPropertyOptional({ type: [String], enum: WEBHOOK_EVENTS })
   @IsOptional()
   @IsArray()
-  @ArrayUnique()
+  @UniqueItems()
   @ArrayMaxSize(WEBHOOK_EVENTS.length)
   @IsIn(WEBHOOK_EVENTS, { each: true, message: 'each event must be one of: $constraint1' })
   events?: string[];
