@@ -62,6 +62,12 @@ export class WorkCounter {
     // on a shared server come and go (on a busy one, this figure is too high, never too low).
     counts.writes = (counts.writes ?? 0) + after.nextXid - before.nextXid;
     counts.writesPerRequest = round(counts.writes / counts.requests, 3);
+    if (after.walBytes !== null) {
+      counts.walBytes = (counts.walBytes ?? 0) + after.walBytes - before.walBytes;
+      counts.walFpi = (counts.walFpi ?? 0) + after.walFpi - before.walFpi;
+      counts.walKbPerRequest = round(counts.walBytes / 1024 / counts.requests, 2);
+      counts.walFpiPerRequest = round(counts.walFpi / counts.requests, 2);
+    }
     if (after.evictions !== before.evictions) counts.statementsEvicted = true;
     if (after.statements !== null && !counts.statementsEvicted) {
       counts.statements = (counts.statements ?? 0) + after.statements - before.statements - background.statements * span;

@@ -40,6 +40,8 @@ export async function openServer(cleanups) {
   await stats.connect();
   cleanups.push(() => stats.end());
   const statements = await enableStatementStats(stats);
+  // pg_stat_wal (PostgreSQL 14 and later): the WAL a run wrote, and how much of it was full-page images.
+  const walStats = Number((await stats.query('SHOW server_version_num')).rows[0].server_version_num) >= 140000;
 
   return {
     description: `PostgreSQL ${version.split(' ')[0]} (${description})`,
@@ -64,14 +66,17 @@ export async function openServer(cleanups) {
     },
     /**
      * The database's counters now: commits, rollbacks and sessions (pg_stat_database), the next
-     * transaction id (server-wide), and statements (null where pg_stat_statements is not loaded).
+     * transaction id and the WAL written (server-wide; null before PostgreSQL 14), and statements
+     * (null where pg_stat_statements is not loaded).
      */
     async counters(database) {
       const { rows: [row] } = await stats.query(
         `SELECT d.xact_commit::bigint AS commits, d.xact_rollback::bigint AS rollbacks, d.sessions::bigint AS sessions,
                 pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS next_xid,
                 ${statements ? '(SELECT sum(s.calls)::bigint FROM pg_stat_statements s WHERE s.dbid = d.datid)' : 'NULL'} AS statements,
-                ${statements ? '(SELECT dealloc FROM pg_stat_statements_info)' : 'NULL'} AS evictions
+                ${statements ? '(SELECT dealloc FROM pg_stat_statements_info)' : 'NULL'} AS evictions,
+                ${walStats ? '(SELECT wal_bytes::bigint FROM pg_stat_wal)' : 'NULL'} AS wal_bytes,
+                ${walStats ? '(SELECT wal_fpi::bigint FROM pg_stat_wal)' : 'NULL'} AS wal_fpi
            FROM pg_stat_database d WHERE d.datname = $1`,
         [database.name],
       );
@@ -85,6 +90,9 @@ export async function openServer(cleanups) {
         statements: row.statements === null ? null : Number(row.statements ?? 0),
         // Entries evicted (pg_stat_statements.max) take their calls with them: a sum across an eviction is wrong.
         evictions: row.evictions === null ? null : Number(row.evictions),
+        // Server-wide, like nextXid: the WAL every database wrote, and the full-page images in it.
+        walBytes: row.wal_bytes === null ? null : Number(row.wal_bytes),
+        walFpi: row.wal_fpi === null ? null : Number(row.wal_fpi),
       };
     },
     /** Calls per statement text in a database, for attributing a figure (empty without pg_stat_statements). */

@@ -24,6 +24,8 @@ const ratio = (a, b) => (a && b ? a / b : undefined);
 const times = (value) => (value === undefined ? 'n/a' : `${value.toFixed(2)}×`);
 const fixed = (value, digits = 2) => (value === undefined || value === null ? 'n/a' : value.toFixed(digits));
 const statements = (counts) => (counts?.statementsEvicted ? 'n/a (evicted)' : fixed(counts?.statementsPerRequest));
+/** Server-wide WAL per request (pg_stat_wal), and the full-page images in it: what a request costs the disk. */
+const wal = (counts) => (counts?.walKbPerRequest === undefined ? 'n/a' : `${counts.walKbPerRequest.toFixed(1)} (${counts.walFpiPerRequest.toFixed(2)})`);
 
 /**
  * Every target with its figure and verdict: `met`, `missed`, or `not run` when this run did not
@@ -74,7 +76,7 @@ function round(value) {
 
 function row(name, side, figures, { baseline, peer }) {
   const counts = figures.counts;
-  return `| ${name} | ${side} | ${figures.rps} | ${figures.p50Ms} | ${figures.p99Ms} | ${figures.non2xx} | ${fixed(counts?.commitsPerRequest)} | ${fixed(counts?.writesPerRequest)} | ${statements(counts)} | ${fixed(counts?.cpuMsPerRequest)} | ${side === 'product' ? times(ratio(figures.rps, baseline?.rps)) : ''} | ${side === 'product' && peer ? times(ratio(figures.rps, peer.rps)) : ''} |`;
+  return `| ${name} | ${side} | ${figures.rps} | ${figures.p50Ms} | ${figures.p99Ms} | ${figures.non2xx} | ${fixed(counts?.commitsPerRequest)} | ${fixed(counts?.writesPerRequest)} | ${statements(counts)} | ${wal(counts)} | ${fixed(counts?.cpuMsPerRequest)} | ${side === 'product' ? times(ratio(figures.rps, baseline?.rps)) : ''} | ${side === 'product' && peer ? times(ratio(figures.rps, peer.rps)) : ''} |`;
 }
 
 /** The run's figures, then the targets with their verdicts. */
@@ -87,18 +89,18 @@ export function formatReport(report) {
       'both net of each database’s idle background; writes (transactions given a transaction id, on the whole server: the commits that reach the disk); ' +
       'CPU (the server process’s own, user + system, in the timed runs).',
     '',
-    '| scenario | server | req/s | p50 ms | p99 ms | non-2xx | commits/req | writes/req | statements/req | CPU ms/req | product/baseline | product/peer |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| scenario | server | req/s | p50 ms | p99 ms | non-2xx | commits/req | writes/req | statements/req | WAL KB/req (full pages) | CPU ms/req | product/baseline | product/peer |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const entry of report.scenarios) {
     for (const side of SIDES) if (entry[side]) lines.push(row(entry.name, side === 'peer' ? `peer (${settings.peer})` : side, entry[side], entry));
   }
   if (report.growth?.length) {
     lines.push('', `With ${settings.rows} more tokens and spent grants in the product's tables (--rows), against its small-table figures above:`, '',
-      '| scenario | req/s | p99 ms | commits/req | writes/req | statements/req | CPU ms/req | req/s vs small | p99 vs small |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+      '| scenario | req/s | p99 ms | commits/req | writes/req | statements/req | WAL KB/req (full pages) | CPU ms/req | req/s vs small | p99 vs small |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const { name, product } of report.growth) {
       const small = report.scenarios.find((scenario) => scenario.name === name)?.product;
-      lines.push(`| ${name} | ${product.rps} | ${product.p99Ms} | ${fixed(product.counts?.commitsPerRequest)} | ${fixed(product.counts?.writesPerRequest)} | ${statements(product.counts)} | ${fixed(product.counts?.cpuMsPerRequest)} | ${times(ratio(product.rps, small?.rps))} | ${times(ratio(product.p99Ms, small?.p99Ms))} |`);
+      lines.push(`| ${name} | ${product.rps} | ${product.p99Ms} | ${fixed(product.counts?.commitsPerRequest)} | ${fixed(product.counts?.writesPerRequest)} | ${statements(product.counts)} | ${wal(product.counts)} | ${fixed(product.counts?.cpuMsPerRequest)} | ${times(ratio(product.rps, small?.rps))} | ${times(ratio(product.p99Ms, small?.p99Ms))} |`);
     }
   }
   const rss = Object.entries(report.peakRssMb ?? {}).map(([side, mb]) => `${side} ${mb} MB`).join(', ');

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { evaluate, formatReport } from './report.js';
 
 const side = (rps, p99Ms, counts = {}) => ({ rps, p50Ms: p99Ms / 2, p99Ms, non2xx: 0, counts });
-const one = { commitsPerRequest: 1, writesPerRequest: 1, statementsPerRequest: 1 };
+const one = { commitsPerRequest: 1, writesPerRequest: 1, statementsPerRequest: 1, walKbPerRequest: 1.25, walFpiPerRequest: 0.5 };
 
 function report(overrides = {}) {
   return {
@@ -69,7 +69,7 @@ describe('the bench report', () => {
     failing.scenarios[1].product.non2xx = 3;
     expect(evaluate(failing).at(-1)).toEqual({ target: 'every request answered 2xx', figure: 'exchange product: 3', verdict: 'missed' });
     const text = formatReport(failing);
-    expect(text).toContain('| exchange | product | 900 | 30 | 60 | 3 | 1.00 | 1.00 | 1.00 | n/a | 0.90× |  |');
+    expect(text).toContain('| exchange | product | 900 | 30 | 60 | 3 | 1.00 | 1.00 | 1.00 | 1.3 (0.50) | n/a | 0.90× |  |');
     expect(text).toContain('| refresh p99 ≤ 1.5× the baseline’s | 61 ms (limit 60 ms) | **missed** |');
   });
 });
