@@ -189,20 +189,19 @@ describe('console pages', () => {
     const agent = await signIn(t, owner);
     const csrf = csrfOf((await agent.get('/organizations/')).text);
     const name = unique('json');
-    // The install page finds its target (the organization) in the form before anything else: a list there names none.
-    const pages: [string, Record<string, unknown>, number?][] = [
+    const pages: [string, Record<string, unknown>][] = [
       [`/settings/${organization.slug}/developer-settings/new-public/`, { name, allowedOrigins: ['https://a.example'], 'scope:org:read': 'on' }],
       ['/organizations/new/', { name: ['Acme'], slug: { $ne: '' } }],
       [`/settings/${organization.slug}/members/`, { email: [owner.email], role: 7 }],
-      [`/sentry-apps/${app.slug}/external-install/`, { organization: [organization.slug] }, 404],
+      [`/sentry-apps/${app.slug}/external-install/`, { organization: [organization.slug] }],
       ['/settings/account/security/', { current: ['x'], password: { a: 1 }, confirm: null }],
       [`/settings/${organization.slug}/developer-settings/${app.slug}/rotate-secret/`, {}],
       ['/auth/logout/', {}],
     ];
-    for (const [path, fields, status = 415] of pages) {
+    for (const [path, fields] of pages) {
       const response = await agent.post(path).set('Content-Type', 'application/json').send(JSON.stringify({ _csrf: csrf, ...fields }));
-      expect([path, response.status, response.headers['content-type']]).toEqual([path, status, expect.stringMatching(/^text\/html/)]);
-      if (status === 415) expect(response.text).toContain('application/x-www-form-urlencoded');
+      expect([path, response.status, response.headers['content-type']]).toEqual([path, 415, expect.stringMatching(/^text\/html/)]);
+      expect(response.text).toContain('application/x-www-form-urlencoded');
     }
     // Nothing happened: the session is still signed in, no app was added and the secret still works.
     const apps = await agent.get(`/settings/${organization.slug}/developer-settings/`).expect(200);
@@ -214,5 +213,10 @@ describe('console pages', () => {
     expect([twice.status, twice.text]).toEqual([400, expect.stringContaining('sent more than once')]);
     const nul = await agent.post('/organizations/new/').type('form').send(`_csrf=${encodeURIComponent(csrf)}&name=a%00b`);
     expect([nul.status, nul.text]).toEqual([400, expect.stringContaining('not well-formed')]);
+    // Also where the page's target is read from the form (the organization to install into, the role to grant).
+    const consent = await agent.post(`/sentry-apps/${app.slug}/external-install/`).type('form').send(`_csrf=${encodeURIComponent(csrf)}&organization=${organization.slug}&organization=${organization.slug}`);
+    expect([consent.status, consent.text]).toEqual([400, expect.stringContaining('sent more than once')]);
+    const member = await agent.post(`/settings/${organization.slug}/members/`).type('form').send(`_csrf=${encodeURIComponent(csrf)}&email=a%00b&role=member`);
+    expect([member.status, member.text]).toEqual([400, expect.stringContaining('not well-formed')]);
   });
 });

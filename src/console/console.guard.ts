@@ -1,8 +1,8 @@
-import { BadRequestException, CanActivate, ExecutionContext, ForbiddenException, Injectable, UnsupportedMediaTypeException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { isFormRequest, UnreadableBody } from '../common/body-parsing.js';
 import { ConsoleSessionsService } from '../auth/console-sessions.service.js';
 import { setPageHeaders, type ConsoleRequest } from './console-http.js';
+import { assertReadableForm } from './forms.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
@@ -19,25 +19,12 @@ export class ConsoleGuard implements CanActivate {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     setPageHeaders(reply);
     if (!SAFE_METHODS.has(request.method)) {
-      refuseUnlessForm(request);
+      assertReadableForm(request);
       if (!(await csrfTokenValid(request, reply))) throw new ForbiddenException({ detail: 'This form has expired or did not come from this site. Reload the page and try again.' });
     } else if (request.consoleSession) {
       request.consoleFlash = await this.sessions.takeFlash(request.consoleSession.id);
     }
     return true;
-  }
-}
-
-/**
- * A page's form arrives form-encoded, as browsers send it, so every field is one string. Any
- * other body (JSON with arrays, objects or numbers where the page expects text) is refused
- * here, before the CSRF check reads it and before any page does.
- */
-function refuseUnlessForm(request: ConsoleRequest): void {
-  if (!isFormRequest(request)) throw new UnsupportedMediaTypeException({ detail: 'Pages take forms as a browser sends them (application/x-www-form-urlencoded).' });
-  const body = request.body;
-  if (body instanceof UnreadableBody) {
-    throw new BadRequestException({ detail: body.reason === 'duplicated' ? 'A field was sent more than once.' : 'The form held text that is not well-formed (or held NUL characters).' });
   }
 }
 

@@ -1,6 +1,7 @@
-import { ConflictException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, NotFoundException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { isFormRequest, UnreadableBody } from '../common/body-parsing.js';
 import { collect } from '../common/body-validation.pipe.js';
 import { ValidationFailed } from '../common/validation.js';
 
@@ -35,8 +36,24 @@ export const linesOf = (text: string) => text.split(/\r?\n/).map((line) => line.
 /** A checkbox ticked in the form (each has its own name: the body parser refuses repeated ones). */
 export const isChecked = (body: FormBody, name: string) => body[name] === 'on';
 
+type SubmittedRequest = { headers: Record<string, string | string[] | undefined>; body?: unknown };
+
+/**
+ * A page's form arrives form-encoded, as browsers send it, so every field is one string. Any
+ * other body (JSON with lists, objects or numbers where a page reads text) is refused before
+ * anything reads a field of it: the guard that locates a page's target, the CSRF check, the page.
+ */
+export function assertReadableForm(request: SubmittedRequest): void {
+  if (!isFormRequest(request)) throw new UnsupportedMediaTypeException({ detail: 'Pages take forms as a browser sends them (application/x-www-form-urlencoded).' });
+  const body = request.body;
+  if (body instanceof UnreadableBody) {
+    throw new BadRequestException({ detail: body.reason === 'duplicated' ? 'A field was sent more than once.' : 'The form held text that is not well-formed (or held NUL characters).' });
+  }
+}
+
 /** One text field of a submitted form, as a page's target locator reads it before the page validates the form. */
-export function formField(request: { body?: unknown }, name: string): string | undefined {
+export function formField(request: SubmittedRequest, name: string): string | undefined {
+  assertReadableForm(request);
   const value = request.body && typeof request.body === 'object' ? (request.body as FormBody)[name] : undefined;
   return typeof value === 'string' ? value : undefined;
 }
