@@ -46,6 +46,9 @@ describe('work per token request', () => {
 
   it('refreshes in one statement, and the replaced access token is refused at once all the same', async () => {
     const { app, installation, organization } = await installedApp(t);
+    // The set-up's writes hold the caches until this instance has heard them back; on a slow
+    // machine the exchange could otherwise run inside that hold and leave its client uncached.
+    await t.app.get(TokenInvalidationListener).caughtUp();
     const first = await exchange(t, app, installation).expect(201);
     await readOrganization(organization.slug, first.body.token).expect(200); // now served from the cache
     let next: { token: string } = { token: '' };
