@@ -113,7 +113,8 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify);
   // No cache keeps an answer unless its route says so: many carry a secret (a client secret, a
-  // personal token, a grant code), and the rest describe an organization to whoever asked.
+  // personal token, a grant code), and the rest describe an organization to whoever asked. The
+  // one place this is set, but for the answers given before any hook runs (below and above).
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-ID', request.id).header('Cache-Control', 'no-store');
     done();

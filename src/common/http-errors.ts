@@ -57,8 +57,7 @@ export class TooManyTokenRequestsError extends HttpException {
 }
 
 function renderOAuthError(exception: OAuthError, rfc6749: boolean, headers: Record<string, string>): RenderedError {
-  // Like its successes (RFC 6749 §5.1), nothing the token endpoint says may be cached.
-  headers['Cache-Control'] = 'no-store';
+  // Like its successes (RFC 6749 §5.1): Cache-Control: no-store is every answer's (app.setup.ts).
   headers.Pragma = 'no-cache';
   if (exception instanceof InvalidClientError && exception.challenge) headers['WWW-Authenticate'] = `${exception.challenge} realm="token"`;
   if (!rfc6749) return { status: exception.status, body: { detail: exception.detail, error: exception.error }, headers };

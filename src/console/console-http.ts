@@ -50,7 +50,6 @@ export function setPageHeaders(reply: FastifyReply, formActions: readonly string
     'Content-Security-Policy': csp,
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
-    'Cache-Control': 'no-store',
   });
 }
 

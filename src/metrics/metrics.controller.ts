@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Headers, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
@@ -22,7 +22,6 @@ export class MetricsController {
 
   @Get()
   @Permission('metrics.scrape')
-  @Header('Cache-Control', 'no-store')
   scrape(@Res({ passthrough: true }) reply: FastifyReply, @Headers('authorization') authorization?: string): Promise<string> {
     const expected = this.config.METRICS_TOKEN;
     const presented = /^bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1] ?? '';

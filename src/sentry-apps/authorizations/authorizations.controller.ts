@@ -23,7 +23,7 @@ export class AuthorizationsController {
    */
   @Post()
   @Permission('token.exchange')
-  @Header('Cache-Control', 'no-store')
+  // Cache-Control: no-store is every answer's (app.setup.ts); RFC 6749 §5.1 adds Pragma.
   @Header('Pragma', 'no-cache')
   @ApiTokenEndpoint()
   async token(
