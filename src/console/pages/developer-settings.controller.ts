@@ -6,7 +6,7 @@ import { ALL_SCOPES } from '../../auth/scopes.js';
 import { CreateSentryAppDto, WEBHOOK_EVENTS } from '../../sentry-apps/apps/dto/sentry-app.dto.js';
 import { ApiApplicationsService } from '../../sentry-apps/apps/api-applications.service.js';
 import type { SentryApp } from '../../sentry-apps/apps/entities/sentry-app.entity.js';
-import { SentryAppsService } from '../../sentry-apps/apps/sentry-apps.service.js';
+import { NEW_APP_PAGE, SentryAppsService } from '../../sentry-apps/apps/sentry-apps.service.js';
 import { InstallationsService } from '../../sentry-apps/installations/installations.service.js';
 import { WebhookRequestsService } from '../../sentry-apps/webhooks/webhook-requests.service.js';
 import { ConsoleAccess } from '../console-access.service.js';
@@ -40,14 +40,14 @@ export class DeveloperSettingsPages {
     await this.pages.render(reply, 'developer-settings', { title: 'Developer settings', organization, may, apps: await this.sentryApps.ownedBy(organization) });
   }
 
-  @Get('new-public')
+  @Get(NEW_APP_PAGE)
   @SessionPermission('sentry-app.create')
   async newForm(@CurrentTarget() { organization }: Authorized, @Res() reply: FastifyReply) {
     await this.pages.render(reply, 'app-new', { title: 'New integration', organization, form: EMPTY_FORM, errors: {}, resources: SCOPE_RESOURCES, events: WEBHOOK_EVENTS });
   }
 
   /** The API's DTO and service: the client secret is shown once, on the app's page that follows. */
-  @Post('new-public')
+  @Post(NEW_APP_PAGE)
   @SessionPermission('sentry-app.create')
   async create(@CurrentTarget() { organization }: Authorized, @Body() body: FormBody, @Res() reply: FastifyReply) {
     const session = this.pages.session(reply);

@@ -13,8 +13,11 @@ import type { CreateSentryAppDto, SentryAppFieldsDto, UpdateSentryAppDto } from 
 import { ApiApplication } from './entities/api-application.entity.js';
 import { SentryApp } from './entities/sentry-app.entity.js';
 
+/** The console's "New integration" page, /settings/{org}/developer-settings/new-public/ (Sentry's path). */
+export const NEW_APP_PAGE = 'new-public';
+
 /** Slugs the console's own pages take under /settings/{org}/developer-settings/: an app there could never be opened. */
-const CONSOLE_PAGE_SLUGS = new Set(['new-public']);
+const CONSOLE_PAGE_SLUGS = new Set([NEW_APP_PAGE]);
 
 export interface SentryAppView {
   app: SentryApp;

@@ -16,17 +16,18 @@ export class BlockedTargetError extends Error {
  * ::ffff:0:0/96, 198.18.0.0/15, documentation prefixes, …) is refused without being listed
  * here (Sentry, too, refuses to deliver webhooks into its own network). IPv4-mapped
  * addresses are checked as the IPv4 address they are, IPv4-compatible ones (::/96) are
- * refused, and NAT64 (RFC 6052) and 6to4
- * (RFC 3056) addresses by the IPv4 address they carry.
+ * refused, and NAT64 (RFC 6052) and 6to4 (RFC 3056) addresses are checked by the IPv4
+ * address they carry.
  */
 export function isBlockedAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return true;
   const parsed = ipaddr.process(address); // ::ffff:10.0.0.1 is 10.0.0.1
+  if (parsed.kind() === 'ipv4') return parsed.range() !== 'unicast';
+  const ipv6 = parsed as ipaddr.IPv6;
   // IPv4-compatible addresses (::a.b.c.d, deprecated by RFC 4291) are unicast to ipaddr.js,
   // yet reach a.b.c.d where ::/96 is routed: nothing public needs them.
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)) return true;
-  const target = parsed.kind() === 'ipv6' ? (embeddedIPv4(parsed as ipaddr.IPv6) ?? parsed) : parsed;
-  return target.range() !== 'unicast';
+  if (ipv6.parts.slice(0, 6).every((part) => part === 0)) return true;
+  return (embeddedIPv4(ipv6) ?? ipv6).range() !== 'unicast';
 }
 
 /** The IPv4 address that NAT64 (RFC 6052) and 6to4 (RFC 3056) addresses carry. */
