@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { DataSource, EntityManager, LessThan } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
 import { Clock } from '../common/clock.js';
+import { extend } from '../common/objects.js';
 import { ValidationFailed } from '../common/validation.js';
 import { SentryApp } from '../sentry-apps/apps/entities/sentry-app.entity.js';
 import { Installation } from '../sentry-apps/installations/entities/installation.entity.js';
@@ -44,7 +45,7 @@ export class AuditLog {
   ) {}
 
   async record(em: EntityManager, principal: Principal, change: AuditChange): Promise<void> {
-    await this.insert(em, { ...change, data: change.data ?? {} }, await this.actorOf(em, principal), principal.address);
+    await this.insert(em, extend(change, { data: change.data ?? {} }), await this.actorOf(em, principal), principal.address);
   }
 
   /** token.family-revoke, on behalf of the installation's app: its credentials were presented. */

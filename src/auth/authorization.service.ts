@@ -2,6 +2,7 @@ import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/commo
 import { isUUID } from 'class-validator';
 import { DataSource, IsNull, type FindOptionsWhere } from 'typeorm';
 import { BearerAuthError } from '../common/http-errors.js';
+import { extend } from '../common/objects.js';
 import { isValidSlug } from '../common/slug.js';
 import { OrganizationMember, type Role } from '../organizations/entities/organization-member.entity.js';
 import { Organization } from '../organizations/entities/organization.entity.js';
@@ -72,7 +73,7 @@ export class AuthorizationService {
       installationId: found.installation?.id,
       grantedRole: ref.grantedRole,
     };
-    return { decision: decide(principal, action, target), authorized: { ...found, target } };
+    return { decision: decide(principal, action, target), authorized: extend(found, { target }) };
   }
 
   private async find(kind: TargetKind, ref: TargetRef, principal: Principal | undefined): Promise<Found | null> {

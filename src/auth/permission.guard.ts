@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { BodyValidationPipe } from '../common/body-validation.pipe.js';
 import { BearerAuthError } from '../common/http-errors.js';
+import { extend } from '../common/objects.js';
 import { ApiErrors } from '../openapi/error-bodies.js';
 import { AuthorizationService, type Authorized, type TargetRef } from './authorization.service.js';
 import { BearerTokenService } from './bearer-token.service.js';
@@ -83,7 +84,7 @@ export class PermissionGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<PermissionRequest>();
     if (declared.session) {
       const session = await this.sessions.resolve(request.cookies?.[SESSION_COOKIE]);
-      request.consoleSession = session && { ...session, principal: { ...session.principal, address: request.ip } };
+      request.consoleSession = session && extend(session, { principal: extend(session.principal, { address: request.ip }) });
       request.principal = request.consoleSession?.principal;
     } else {
       if (ruleOf(declared.action).public) return true;
@@ -96,7 +97,7 @@ export class PermissionGuard implements CanActivate {
 
 /** This request's own copy of a (possibly cached) principal, with the address it came from. */
 function fromAddress(principal: Principal | undefined, address: string): Principal | undefined {
-  return principal && { ...principal, address };
+  return principal && extend(principal, { address });
 }
 
 /** DRF's messages: no header at all, versus a Bearer header without a token. */

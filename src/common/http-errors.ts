@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, UnauthorizedException } from '@nestjs/common';
 import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { isUnstorableValue } from './database-errors.js';
+import { extend } from './objects.js';
 import { InvalidClientError, OAuthError } from './oauth-errors.js';
 
 export interface RenderedError {
@@ -68,7 +69,7 @@ function renderOAuthError(exception: OAuthError, rfc6749: boolean, headers: Reco
 /** Maps any thrown value to the contract's error body. Unknown errors never leak their text. */
 export function renderError(exception: unknown, { rfc6749 = false } = {}): RenderedError & { unexpected: boolean } {
   const headers: Record<string, string> = {};
-  if (exception instanceof OAuthError) return { ...renderOAuthError(exception, rfc6749, headers), unexpected: false };
+  if (exception instanceof OAuthError) return extend(renderOAuthError(exception, rfc6749, headers), { unexpected: false });
   if (exception instanceof HttpException) {
     Object.assign(headers, (exception as { headers?: Record<string, string> }).headers ?? {});
     const status = exception.getStatus();

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ILL_FORMED_TEXT, isPlainObject, UnreadableBody } from '../../../common/body-parsing.js';
 import { isHexToken } from '../../../common/crypto.js';
+import { extend } from '../../../common/objects.js';
 import { InvalidClientError, InvalidRequestError } from '../../../common/oauth-errors.js';
 
 export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'jwt';
@@ -63,7 +64,7 @@ export function presentedCredentials(request: FastifyRequest, body: Record<strin
     // Client ids are 64 lowercase hex: anything else (padded, re-cased, too long, NUL) names no
     // client, and is answered 401 without a lookup, a cache entry or a limiter key (contract v1.1).
     if (!isHexToken(basic.clientId)) throw new InvalidClientError(undefined, 'Basic');
-    return { ...basic, method: 'client_secret_basic' };
+    return extend(basic, { method: 'client_secret_basic' as const });
   }
   const { client_id: clientId, client_secret: clientSecret } = body;
   if (!isHexToken(clientId) || typeof clientSecret !== 'string') throw new InvalidClientError();

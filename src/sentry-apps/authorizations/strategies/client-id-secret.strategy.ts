@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 import { TokenRateLimiter } from '../token-rate-limiter.service.js';
 import { InvalidClientError, OAuthError, UnsupportedGrantTypeError } from '../../../common/oauth-errors.js';
+import { extend } from '../../../common/objects.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { ApiApplicationsService, type VerifiedClient } from '../../apps/api-applications.service.js';
 import { presentedCredentials, tokenRequestBody, type ClientAuthMethod } from './client-credentials.js';
@@ -37,13 +38,13 @@ export class ClientIdSecretStrategy extends PassportStrategy(Strategy, CLIENT_ID
     if (body.grant_type === JWT_BEARER_GRANT) {
       if (!this.config.MANUAL_REFRESH_ENABLED) throw new UnsupportedGrantTypeError('Manual refresh is disabled');
       const jwt = presentedJwt(request.headers.authorization);
-      return this.spendingFailures(request.ip, async () => ({ ...(await this.jwtClients.authenticate(jwt)), method: 'jwt', address: request.ip }));
+      return this.spendingFailures(request.ip, async () => extend(await this.jwtClients.authenticate(jwt), { method: 'jwt' as const, address: request.ip }));
     }
     const presented = presentedCredentials(request, body);
     return this.spendingFailures(request.ip, async () => {
       const client = await this.applications.verify(presented.clientId, presented.clientSecret);
       if (!client?.sentryAppId) throw new InvalidClientError(undefined, presented.method === 'client_secret_basic' ? 'Basic' : undefined);
-      return { ...client, method: presented.method, address: request.ip };
+      return extend(client, { method: presented.method, address: request.ip });
     });
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { Clock } from '../../../common/clock.js';
 import { isHexToken } from '../../../common/crypto.js';
+import { extend } from '../../../common/objects.js';
 import { InvalidClientError } from '../../../common/oauth-errors.js';
 import { isSaneText } from '../../../common/text.js';
 import { ApiApplicationsService, type VerifiedClient } from '../../apps/api-applications.service.js';
@@ -62,7 +63,7 @@ export class ClientJwtAuthenticator {
       currentDate: now,
     }).then(({ payload: claims }) => claims, () => null);
     if (!client?.sentryAppId || !payload || !acceptable(payload, now.getTime() / 1000)) throw couldNotValidate();
-    return { ...client, jwt: { jti: payload.jti!, expiresAt: new Date(payload.exp! * 1000) } };
+    return extend(client, { jwt: { jti: payload.jti!, expiresAt: new Date(payload.exp! * 1000) } });
   }
 }
 
