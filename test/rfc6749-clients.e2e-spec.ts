@@ -70,6 +70,23 @@ describe('RFC 6749 clients on the token endpoint', () => {
       expect(response.body).toEqual({ access_token: expect.stringMatching(/^[0-9a-f]{64}$/), token_type: 'Bearer', expires_in: 28800, refresh_token: expect.stringMatching(/^[0-9a-f]{64}$/), scope: 'org:read org:write' });
     });
 
+    it("tells a form client retrying a refresh inside the grace window what is left of the pair's life, not a fresh 28800", async () => {
+      const { app, installation } = await installedApp(t);
+      const credentials = { client_id: app.clientId, client_secret: app.clientSecret };
+      const exchanged = (await form(installation).send({ ...credentials, grant_type: 'authorization_code', code: installation.code }).expect(200)).body;
+      const refreshing = { ...credentials, grant_type: 'refresh_token', refresh_token: exchanged.refresh_token };
+      const first = (await form(installation).send(refreshing).expect(200)).body;
+      expect(first.expires_in).toBe(28800);
+      t.clock.advance(45);
+      try {
+        const retried = (await form(installation).send(refreshing).expect(200)).body;
+        expect(retried.access_token).toBe(first.access_token);
+        expect(retried.expires_in).toBe(28800 - 45);
+      } finally {
+        t.clock.advance(-45);
+      }
+    });
+
     it('answers errors with error, error_description and detail', async () => {
       const { app, installation } = await installedApp(t);
       const response = await form(installation).send({ client_id: app.clientId, client_secret: app.clientSecret, grant_type: 'password' }).expect(400);

@@ -4,6 +4,7 @@ import { Permission } from '../../auth/permission.guard.js';
 import { markCachesCurrent, WritesOnlyTokens } from '../../auth/token-cache.interceptor.js';
 import { ClientIdSecretGuard, type AuthenticatedClient } from './strategies/client-id-secret.strategy.js';
 import { isFormRequest } from '../../common/body-parsing.js';
+import { Clock } from '../../common/clock.js';
 import { UuidParamPipe } from '../../common/uuid-param.pipe.js';
 import { AuthorizationsService } from './authorizations.service.js';
 import { ApiRevocationEndpoint, ApiTokenEndpoint } from './dto/token.dto.js';
@@ -15,7 +16,10 @@ const Client = createParamDecorator((_data: unknown, context: ExecutionContext):
 @WritesOnlyTokens()
 @UseGuards(ClientIdSecretGuard)
 export class AuthorizationsController {
-  constructor(private readonly authorizations: AuthorizationsService) {}
+  constructor(
+    private readonly authorizations: AuthorizationsService,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * Sentry's token endpoint: a code, a refresh token or a manual-refresh JWT for an 8-hour
@@ -37,7 +41,7 @@ export class AuthorizationsController {
     if (cachesCurrent) markCachesCurrent(request);
     if (!isFormRequest(request)) return sentryTokenBody(pair, body.state);
     void reply.status(200);
-    return rfc6749TokenBody(pair);
+    return rfc6749TokenBody(pair, this.clock.now());
   }
 
   /** RFC 7009 token revocation. */
