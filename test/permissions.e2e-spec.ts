@@ -52,6 +52,45 @@ describe('who may do what', () => {
       expect((await add(owner, 'owner')).status).toBe(201);
       expect((await add(root, 'owner')).status).toBe(201);
     });
+
+    it("answers who may before what was sent: an outsider or a member with a bad body learns only that they may not", async () => {
+      const owner = await createUser(t);
+      const organization = await createOrganization(t, owner);
+      const member = await addMember(t, organization, owner, 'member');
+      const outsider = await createUser(t);
+      const { token } = await appToken(owner, organization, { by: owner, organization }, [...ALL_SCOPES]);
+      const bad = [{}, { email: 'x', role: 'god' }, { email: outsider.email, role: ['owner'] }];
+      for (const body of bad) {
+        const asOutsider = await t.http().post(membersUrl(organization)).set(bearer(outsider.token)).send(body);
+        expect([asOutsider.status, asOutsider.body]).toEqual([403, { detail: 'You do not have access to this organization.' }]);
+        await t.http().post('/api/0/organizations/no-such-organization/members/').set(bearer(outsider.token)).send(body).expect(404);
+        const asMember = await t.http().post(membersUrl(organization)).set(bearer(member.token)).send(body);
+        expect([asMember.status, asMember.body]).toEqual([403, { detail: 'You do not have permission to perform this action.' }]);
+        await t.http().post(membersUrl(organization)).set(bearer(token)).send(body).expect(403);
+        // The owner may add members, so the body's faults are theirs to hear, field by field.
+        const asOwner = await t.http().post(membersUrl(organization)).set(bearer(owner.token)).send(body);
+        expect(asOwner.status).toBe(400);
+        expect(asOwner.body.errors).toEqual(expect.objectContaining({ role: expect.any(Array) }));
+      }
+      await t.http().get(`/api/0/organizations/${organization.slug}/`).set(bearer(outsider.token)).expect(403);
+    });
+  });
+
+  it('answers who may create an app before what is wrong with the app: only a body that names no organization is a 400 first', async () => {
+    const owner = await createUser(t);
+    const organization = await createOrganization(t, owner);
+    const member = await addMember(t, organization, owner, 'member');
+    const outsider = await createUser(t);
+    const create = (by: TestUser, body: Record<string, unknown>) => t.http().post('/api/0/sentry-apps/').set(bearer(by.token)).send(body);
+    const bad = { name: '', organization: organization.slug, scopes: ['org:everything'], webhookUrl: 'javascript:alert(1)' };
+    expect([(await create(outsider, bad)).status, (await create(member, bad)).status]).toEqual([403, 403]);
+    expect((await create(outsider, { ...bad, organization: 'no-such-organization' })).status).toBe(404);
+    const asOwner = await create(owner, bad);
+    expect(asOwner.status).toBe(400);
+    expect(Object.keys(asOwner.body.errors).sort()).toEqual(['name', 'scopes', 'webhookUrl']);
+    const unnamed = await create(outsider, { name: 'x', scopes: [] });
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.body.errors).toEqual({ organization: expect.any(Array) });
   });
 
   it('never shows an integration a grant code, even with org:integrations', async () => {

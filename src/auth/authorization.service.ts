@@ -16,7 +16,11 @@ export interface TargetRef {
   organizationSlug?: string;
   appSlug?: string;
   installationUuid?: string;
-  grantedRole?: Role;
+  /**
+   * The role a member add would grant. Read from the body only once the caller has shown
+   * standing and a role to add members at all: until then a body's faults are not theirs to learn.
+   */
+  grantedRole?: Role | (() => Promise<Role>);
 }
 
 /** The target an action was allowed on, with the rows the route goes on to use. */
@@ -71,8 +75,12 @@ export class AuthorizationService {
       organizationId: found.organization.id,
       role: await this.roleOf(principal!, found.organization.id),
       installationId: found.installation?.id,
-      grantedRole: ref.grantedRole,
     };
+    if (ref.grantedRole !== undefined) {
+      const standing = decide(principal, action, target);
+      if (!standing.allowed) return { decision: standing };
+      target.grantedRole = typeof ref.grantedRole === 'function' ? await ref.grantedRole() : ref.grantedRole;
+    }
     return { decision: decide(principal, action, target), authorized: extend(found, { target }) };
   }
 

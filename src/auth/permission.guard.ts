@@ -1,6 +1,7 @@
 import { applyDecorators, CanActivate, createParamDecorator, ExecutionContext, ForbiddenException, Injectable, SetMetadata, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { isPlainObject } from '../common/body-parsing.js';
 import { BodyValidationPipe } from '../common/body-validation.pipe.js';
 import { BearerAuthError } from '../common/http-errors.js';
 import { extend } from '../common/objects.js';
@@ -9,6 +10,7 @@ import { AuthorizationService, type Authorized, type TargetRef } from './authori
 import { BearerTokenService } from './bearer-token.service.js';
 import { ConsoleSessionsService, SESSION_COOKIE, type ActiveSession } from './console-sessions.service.js';
 import { ruleOf, type Action } from './permissions.js';
+import type { Role } from '../organizations/entities/organization-member.entity.js';
 import type { AuthenticatedRequest, Principal } from './principal.js';
 
 export type PermissionRequest = FastifyRequest<{ Params: Record<string, string | undefined> }> & AuthenticatedRequest & {
@@ -32,12 +34,35 @@ const fromPath: TargetLocator = ({ params }) => ({ organizationSlug: params.orga
 
 const bodies = new BodyValidationPipe();
 
+/** The body as the route's pipe validates it, so an invalid body gets that pipe's 400. */
+function validated<T extends object>(dto: Type<T>, body: unknown): Promise<T> {
+  return bodies.transform(body, { type: 'body', metatype: dto }) as Promise<T>;
+}
+
 /**
- * A target named in the body (an app's owner organization, the role a member add grants):
- * read from the body as the route's pipe validates it, so an invalid body gets that pipe's 400.
+ * The organization a body names in `field` (an app's owner organization). Only a body that
+ * names none gets its 400 here; any other fault is the route's pipe's to answer, after the
+ * model has, so that only a caller who may create there learns what is wrong with the rest.
  */
-export function fromBody<T extends object>(dto: Type<T>, locate: (body: T, request: PermissionRequest) => TargetRef): TargetLocator {
-  return async (request) => locate((await bodies.transform(request.body, { type: 'body', metatype: dto })) as T, request);
+export function organizationFromBody<T extends object>(dto: Type<T>, field: keyof T & string): TargetLocator {
+  return async ({ body }) => {
+    const slug = isPlainObject(body) ? body[field] : undefined;
+    if (typeof slug === 'string' && slug !== '') return { organizationSlug: slug };
+    await validated(dto, body);
+    // Unreachable while the DTO requires the field: a body the pipe accepts names one.
+    return { organizationSlug: undefined };
+  };
+}
+
+/**
+ * The path's organization, and the role the body grants: the body is read (and its 400
+ * given) only after the caller has shown standing there and a role that may add members.
+ */
+export function grantingFromBody<T extends object>(dto: Type<T>, role: (body: T) => Role): TargetLocator {
+  return ({ params, body }) => ({
+    organizationSlug: params.organizationSlug,
+    grantedRole: async () => role(await validated(dto, body)),
+  });
 }
 
 /**

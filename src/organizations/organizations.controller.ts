@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post, Put } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Authorized } from '../auth/authorization.service.js';
-import { CurrentTarget, fromBody, Permission } from '../auth/permission.guard.js';
+import { CurrentTarget, grantingFromBody, Permission } from '../auth/permission.guard.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import { ApiBearer, ApiErrors } from '../openapi/error-bodies.js';
 import { AddMemberDto, CreateOrganizationDto, MemberDto, OrganizationDto, UpdateOrganizationDto } from './dto/organization.dto.js';
@@ -44,7 +44,7 @@ export class OrganizationsController {
   }
 
   @Post(':organizationSlug/members')
-  @Permission('member.add', fromBody(AddMemberDto, (body, { params }) => ({ organizationSlug: params.organizationSlug, grantedRole: body.role })))
+  @Permission('member.add', grantingFromBody(AddMemberDto, (body) => body.role))
   @SLUG_PARAM
   @ApiOperation({ summary: 'Add an existing user as a member (owners, managers; people only; no role above their own)' })
   @ApiCreatedResponse({ type: MemberDto })

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
 import type { Authorized } from '../../auth/authorization.service.js';
-import { CurrentTarget, fromBody, Permission } from '../../auth/permission.guard.js';
+import { CurrentTarget, organizationFromBody, Permission } from '../../auth/permission.guard.js';
 import { CurrentPrincipal, type Principal } from '../../auth/principal.js';
 import { ApiApplicationsService } from './api-applications.service.js';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
@@ -23,7 +23,7 @@ export class SentryAppsController {
   constructor(private readonly sentryApps: SentryAppsService) {}
 
   @Post()
-  @Permission('sentry-app.create', fromBody(CreateSentryAppDto, (body) => ({ organizationSlug: body.organization })))
+  @Permission('sentry-app.create', organizationFromBody(CreateSentryAppDto, 'organization'))
   @ApiOperation({ summary: 'Create a sentry app, its proxy user and its API application (owners, managers of `organization`)' })
   @ApiCreatedResponse({ type: CreatedSentryAppDto })
   @ApiErrors(400, 409)
