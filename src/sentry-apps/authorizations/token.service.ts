@@ -146,8 +146,8 @@ export class TokenService {
   }
 
   /** RFC 6749 §4.1.2 and RFC 9700 §4.14: a replayed code or refresh token ends its whole family. */
-  async revokeFamily(em: EntityManager, familyId: string, reason: 'code-replay' | 'refresh-reuse', by: Revoker): Promise<void> {
-    await this.revoke(em, 'family_id = $2', [familyId], { reason, address: by.address });
+  async revokeFamily(em: EntityManager, installationId: string, familyId: string, reason: 'code-replay' | 'refresh-reuse', by: Revoker): Promise<void> {
+    await this.revoke(em, installationId, 'family_id = $3', [familyId], { reason, address: by.address });
   }
 
   /**
@@ -157,26 +157,34 @@ export class TokenService {
    */
   async revokePair(em: EntityManager, installationId: string, token: string, by: Revoker): Promise<void> {
     const family = 'SELECT family_id FROM api_tokens WHERE installation_id = $2 AND (token_hash = $3 OR refresh_token_hash = $3)';
-    await this.revoke(em, `installation_id = $2 AND family_id IN (${family})`, [installationId, sha256Hex(token)], { reason: 'revocation', address: by.address });
+    await this.revoke(em, installationId, `family_id IN (${family})`, [sha256Hex(token)], { reason: 'revocation', address: by.address });
   }
 
   /** Every live token of the installation: a manual refresh (audited here), or an uninstall (audited as such). */
   async revokeInstallation(em: EntityManager, installationId: string, audited?: { reason: 'manual-refresh'; by: Revoker }): Promise<void> {
-    await this.revoke(em, 'installation_id = $2', [installationId], audited && { reason: audited.reason, address: audited.by.address });
+    await this.revoke(em, installationId, 'TRUE', [], audited && { reason: audited.reason, address: audited.by.address });
   }
 
   /**
-   * Revokes the live tokens `where` selects ($1 is the time) and, with a reason, writes the
-   * audit log's token.family-revoke in the same transaction: `em`'s, or one of its own.
+   * Revokes the installation's live tokens that `where` selects ($1 is the time, $2 the
+   * installation) and, with a reason, writes the audit log's token.family-revoke, in one
+   * transaction: `em`'s, or one of its own.
+   *
+   * A rotation mints a successor while it holds the installation's row share-locked
+   * (`liveInstallation`). So the installation is first locked against every holder: the
+   * rotations in flight commit before the UPDATE takes its snapshot, and it sees their
+   * successors; those that come later wait, then find their token revoked and mint nothing.
+   * Without the lock, a successor inserted after the UPDATE's snapshot outlived its family.
    */
-  private async revoke(em: EntityManager, where: string, params: unknown[], audited?: { reason: RevocationReason; address?: string }): Promise<void> {
+  private async revoke(em: EntityManager, installationId: string, where: string, params: unknown[], audited?: { reason: RevocationReason; address?: string }): Promise<void> {
     const work = async (tx: EntityManager) => {
+      await tx.query('SELECT 1 FROM sentry_app_installations WHERE id = $1 FOR NO KEY UPDATE', [installationId]);
       const revoked = rowsOf<{ installation_id: string }>(await tx.query(
-        `UPDATE api_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND ${where} RETURNING installation_id`,
-        [this.clock.now(), ...params],
+        `UPDATE api_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND installation_id = $2 AND ${where} RETURNING installation_id`,
+        [this.clock.now(), installationId, ...params],
       ));
-      if (audited && revoked.length > 0) await this.audit.recordRevocation(tx, revoked[0]!.installation_id, audited.reason, revoked.length, audited.address);
+      if (audited && revoked.length > 0) await this.audit.recordRevocation(tx, installationId, audited.reason, revoked.length, audited.address);
     };
-    await (!audited || em.queryRunner?.isTransactionActive ? work(em) : em.transaction(work));
+    await (em.queryRunner?.isTransactionActive ? work(em) : em.transaction(work));
   }
 }

@@ -31,7 +31,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     const code = requiredString(body, 'code');
     const exchanged = await this.grants.exchanged(this.dataSource.manager, installation.id, code);
     if (exchanged && !this.tokens.withinGrace(exchanged.exchangedAt)) {
-      await this.tokens.revokeFamily(this.dataSource.manager, exchanged.familyId, 'code-replay', client);
+      await this.tokens.revokeFamily(this.dataSource.manager, installation.id, exchanged.familyId, 'code-replay', client);
     }
     throw new InvalidGrantError();
   }

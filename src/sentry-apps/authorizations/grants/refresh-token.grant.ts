@@ -57,12 +57,13 @@ export class RefreshTokenGrant implements GrantHandler {
   }
 
   /**
-   * Anything else: unknown, revoked, or rotated already. The presented pair is locked, so
-   * retries of one token run one after another, and all of them look up its successor
-   * under that lock.
+   * Anything else: unknown, revoked, or rotated already. The installation is locked as a
+   * revocation locks it (TokenService.revoke), so these run one after another, no rotation
+   * of the installation is in flight meanwhile, and a reuse revokes the family whole.
+   * Taken at once, not raised from a share lock later: two reuses raising theirs would deadlock.
    */
   private async retried(em: EntityManager, installationId: string, refreshToken: string, by: Revoker): Promise<IssuedPair | undefined> {
-    if (!(await lockLiveInstallation(em, installationId))) return undefined;
+    if (!(await lockLiveInstallation(em, installationId, 'NO KEY UPDATE'))) return undefined;
     const [presented] = await em.query<PresentedPair[]>(
       'SELECT id, family_id, rotated_at FROM api_tokens WHERE refresh_token_hash = $1 AND installation_id = $2 FOR UPDATE',
       [sha256Hex(refreshToken), installationId],
@@ -74,7 +75,7 @@ export class RefreshTokenGrant implements GrantHandler {
       // was rotated or revoked since (reuse detection included) is never handed out again.
       if (successor?.live) return this.tokens.answerAgain(successor, refreshToken);
     }
-    await this.tokens.revokeFamily(em, presented.family_id, 'refresh-reuse', by);
+    await this.tokens.revokeFamily(em, installationId, presented.family_id, 'refresh-reuse', by);
     return undefined;
   }
 }
