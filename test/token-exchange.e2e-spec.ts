@@ -16,6 +16,10 @@ describe('token endpoint: the contract, step by step', () => {
       ['a JSON array', '[]', 'application/json'],
       ['a JSON string', '"client_id"', 'application/json'],
       ['a text body', 'client_id=x', 'text/plain'],
+      ['a content type that does not parse', '{}', 'a'],
+      ['a content type of one separator', '{}', ';'],
+      ['a content type without type or subtype', '{}', '/'],
+      ['a list of content types', '{}', 'application/json, application/x-www-form-urlencoded'],
     ])('answers 401 invalid_request to %s', async (_name, body, type) => {
       const { installation } = await installedApp(t);
       const response = await tokenRequest(t, installation.uuid).set('Content-Type', type).send(body).expect(401);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { refuseHostile, UnreadableBody } from './body-parsing.js';
+import { isReadableMediaType, refuseHostile, UnreadableBody } from './body-parsing.js';
 
 const nested = (depth: number): unknown => {
   let value: unknown = 'leaf';
@@ -25,5 +25,16 @@ describe('refuseHostile', () => {
   it('passes well-formed bodies through as they are', () => {
     const body = { name: 'Ünïcødé 🔑', scopes: ['org:read'], deep: nested(20) };
     expect(refuseHostile(body)).toBe(body);
+  });
+});
+
+describe('isReadableMediaType', () => {
+  it("agrees with Fastify's parser: a type and a subtype, both tokens, before any parameters", () => {
+    for (const type of ['application/json', 'APPLICATION/JSON', ' application/json ', 'application/json; charset=utf-8', 'application/x-www-form-urlencoded;charset=UTF-8', 'text/plain;', 'application/vnd.api+json']) {
+      expect([type, isReadableMediaType(type)]).toEqual([type, true]);
+    }
+    for (const type of ['', 'a', ';', '/', 'a/', '/b', 'undefined', 'text/plain, application/json', 'application/json , x', 'app lication/json', 'application/json\u00e9']) {
+      expect([type, isReadableMediaType(type)]).toEqual([type, false]);
+    }
   });
 });

@@ -61,7 +61,25 @@ export function isFormRequest(request: { headers: Record<string, string | string
   return typeof type === 'string' && type.toLowerCase().startsWith('application/x-www-form-urlencoded');
 }
 
+const MEDIA_TYPE_TOKEN = /^[\w!#$%&'*+.^`|~-]+$/;
+
+/** Fastify's own test of a Content-Type (lib/content-type.js): a type and a subtype, both tokens, before any parameters. */
+export function isReadableMediaType(header: string): boolean {
+  const mediaType = header.split(';', 1)[0]!;
+  const slash = mediaType.indexOf('/');
+  return slash > 0 && MEDIA_TYPE_TOKEN.test(mediaType.slice(0, slash).trimStart()) && MEDIA_TYPE_TOKEN.test(mediaType.slice(slash + 1).trimEnd());
+}
+
 export function registerBodyParsers(fastify: FastifyInstance): void {
+  // Fastify answers a Content-Type it cannot parse (`a`, `;`, `text/plain, application/json`)
+  // with a 415 of its own before any parser runs, which the token endpoint must answer 401
+  // invalid_request. Named as a type no parser speaks, it reaches the catch-all parser below
+  // and every route answers it as it answers any type it does not read.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const type = request.raw.headers['content-type'];
+    if (type !== undefined && !isReadableMediaType(type)) request.raw.headers['content-type'] = 'application/x-unreadable';
+    done();
+  });
   // Fastify's own JSON parser keeps its prototype-poisoning protection.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
