@@ -112,6 +112,37 @@ describe('the console in a real browser', () => {
     }
   });
 
+  it("follows the app's setup URL wherever it redirects in turn, to another origin too, with the code", async () => {
+    // The setup URL sends the browser on to another origin (an apex to www, a sign-in host), as real setups do.
+    const landing: Server = createServer((_request, response) => response.writeHead(200, { 'Content-Type': 'text/html' }).end('<h1>Set up</h1>'));
+    await new Promise<void>((resolve) => landing.listen(0, 'localhost', resolve));
+    const landingUrl = `http://localhost:${(landing.address() as AddressInfo).port}/finish`;
+    const setup: Server = createServer((request, response) => {
+      response.writeHead(302, { Location: `${landingUrl}${request.url!.slice(request.url!.indexOf('?'))}` }).end();
+    });
+    await new Promise<void>((resolve) => setup.listen(0, '127.0.0.1', resolve));
+    try {
+      const owner = await createUser(t);
+      const organization = await createOrganization(t, owner);
+      const app = await createSentryApp(t, owner, organization, { redirectUrl: `http://127.0.0.1:${(setup.address() as AddressInfo).port}/setup?from=console` });
+      const page = await signedIn(owner);
+      const violations: string[] = [];
+      page.on('console', (message) => violations.push(message.text()));
+      await page.goto(`${base}/sentry-apps/${app.slug}/external-install/`);
+      await page.getByRole('button', { name: 'Accept & Install' }).click();
+      await page.waitForURL((url) => url.href.startsWith(landingUrl), { timeout: 10_000 });
+      const arrived = new URL(page.url());
+      expect(arrived.searchParams.get('from')).toBe('console');
+      expect(arrived.searchParams.get('orgSlug')).toBe(organization.slug);
+      expect(arrived.searchParams.get('code')).toMatch(/^[0-9a-f]{64}$/);
+      expect(await page.locator('h1').textContent()).toBe('Set up');
+      expect(violations.filter((text) => /Content Security Policy|form-action/i.test(text))).toEqual([]);
+    } finally {
+      setup.close();
+      landing.close();
+    }
+  });
+
   it('renders a script-like app name as text', async () => {
     const owner = await createUser(t);
     const organization = await createOrganization(t, owner);

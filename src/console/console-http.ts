@@ -34,15 +34,15 @@ export function csrfUserInfo(request: FastifyRequest): string {
 /**
  * No script at all, styles from this origin, never framed (the consent page must not be
  * clickjacked), and no Referer: grant codes travel in the URLs a page sends the browser to.
- * Chromium applies form-action to a form's redirects too, so the consent page names the
- * app's redirect origin there.
+ * Forms post only here; Chromium holds a form's redirects to that too, so no form's answer
+ * redirects to another origin (the consent page's goes on from a page: consent-redirect).
  */
-export function setPageHeaders(reply: FastifyReply, formActions: readonly string[] = []): void {
+export function setPageHeaders(reply: FastifyReply): void {
   const csp = [
     "default-src 'none'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `form-action ${["'self'", ...formActions].join(' ')}`,
+    "form-action 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join('; ');

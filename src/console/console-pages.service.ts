@@ -2,13 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AuthorizationService } from '../auth/authorization.service.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
-import { csrfUserInfo, isHttps, setPageHeaders, type ConsoleRequest } from './console-http.js';
+import { csrfUserInfo, isHttps, type ConsoleRequest } from './console-http.js';
 import type { ActiveSession } from '../auth/console-sessions.service.js';
 
 export interface RenderOptions {
   status?: number;
-  /** Origins a form on the page may end up at (see setPageHeaders). */
-  formActions?: readonly string[];
 }
 
 /** Renders a page inside the layout: the person, their organizations, the flash and the page's CSRF token. */
@@ -30,7 +28,6 @@ export class ConsolePages {
       flash: request.consoleFlash ?? null,
       csrfToken,
     };
-    if (options.formActions?.length) setPageHeaders(reply, options.formActions);
     const html = await reply.viewAsync(view, { ...data, page });
     void reply.status(options.status ?? 200).type('text/html; charset=utf-8').send(html);
   }

@@ -10,12 +10,6 @@ import { ConsoleController } from '../console-route.js';
 import { formField } from '../forms.js';
 import { describeScopes } from '../scope-descriptions.js';
 
-/** The redirect URL's origin for the page's form-action; none for a URL that does not parse. */
-function originOf(url: string | null): string[] {
-  if (!url || !URL.canParse(url)) return [];
-  return [new URL(url).origin];
-}
-
 /**
  * Sentry's consent page: where an integration sends an admin to install it. Accepting
  * installs through the same service as the API, then the browser goes to the app's
@@ -50,7 +44,7 @@ export class ExternalInstallPage {
       organizations,
       selectable,
       selected: typeof preselected === 'string' && selectable.some((organization) => organization.slug === preselected) ? preselected : selectable[0]?.slug,
-    }, { formActions: originOf(app.redirectUrl) });
+    });
   }
 
   /** The organization picked in the form is the target of `installation.create`, as the API's path names it. */
@@ -59,9 +53,14 @@ export class ExternalInstallPage {
   async accept(@Param('appSlug') appSlug: string, @CurrentTarget() { organization }: Authorized, @Res() reply: FastifyReply) {
     const principal = this.pages.session(reply).principal;
     const view = await this.installations.install(principal, organization, appSlug);
-    // A live grant means the app still has setup to finish: a double-click lands there too.
-    if (view.code && view.redirectUrl) return this.pages.redirect(reply, view.redirectUrl);
     const app = await this.sentryApps.withOwner(appSlug);
+    // A live grant means the app still has setup to finish: a double-click lands there too. The
+    // browser goes on from a page of ours, as Sentry's consent page sends it on from a script,
+    // not from this form's answer: the page's form-action would then govern every redirect the
+    // app's setup URL makes in turn (an apex to www, a sign-in host), and Chromium stops there.
+    if (view.code && view.redirectUrl) {
+      return this.pages.render(reply, 'consent-redirect', { title: `${app.name} is installed`, app, organization, refreshTo: view.redirectUrl });
+    }
     await this.pages.render(reply, 'consent-done', {
       title: view.code ? `${app.name} is installed` : `${app.name} was already installed`,
       app,
