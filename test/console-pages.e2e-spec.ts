@@ -30,6 +30,73 @@ describe('console pages', () => {
     expect(page.text).toContain('<code class="tag">org:read</code> <code class="tag">event:read</code>');
   });
 
+  describe('a form sent twice (a double click, a resubmit) gets the answer its first sending got', () => {
+    const secretOn = (html: string) => /id="client-secret">([0-9a-f]{64})</.exec(html)?.[1];
+
+    /** Sends one form's fields `times` at once, with the token of one page load, as a double click does. */
+    async function sendTwice(agent: Agent, path: string, fields: Record<string, string>, formPage = path) {
+      const csrf = csrfOf((await agent.get(formPage).expect(200)).text);
+      return Promise.all([0, 1].map(() => agent.post(path).type('form').send({ _csrf: csrf, ...fields })));
+    }
+
+    it('registering an app: one app, both answers go to it, and its page shows the secret that works', async () => {
+      const owner = await createUser(t);
+      const organization = await createOrganization(t, owner);
+      const agent = await signIn(t, owner);
+      const path = `/settings/${organization.slug}/developer-settings/new-public/`;
+      const fields = { name: unique('Twice'), 'scope:org:read': 'on', webhookUrl: 'https://hooks.example/in' };
+      const answers = await sendTwice(agent, path, fields);
+      const slug = fields.name.toLowerCase();
+      expect(answers.map((answer) => [answer.status, answer.headers.location])).toEqual([0, 1].map(() => [303, `/settings/${organization.slug}/developer-settings/${slug}/`]));
+      // Sent once more after both came back (a resubmit): the same answer again.
+      const again = await submit(agent, path, fields);
+      expect([again.status, again.headers.location]).toEqual([303, `/settings/${organization.slug}/developer-settings/${slug}/`]);
+      const secret = secretOn((await agent.get(again.headers.location!).expect(200)).text);
+      expect(secret).toBeDefined();
+      const [{ apps }] = await t.dataSource.query('SELECT count(*)::int AS apps FROM sentry_apps WHERE owner_organization_id = $1', [organization.id]);
+      expect(apps).toBe(1);
+      const { body: app } = await t.http().get(`/api/0/sentry-apps/${slug}/`).set(bearer(owner.token)).expect(200);
+      const installation = await install(t, owner, organization, app);
+      await exchange(t, { ...app, clientSecret: secret! }, installation).expect(201);
+    });
+
+    it('but another form under a taken name, another person, or the same form a minute later is told the name is taken, and sees no secret', async () => {
+      const owner = await createUser(t);
+      const organization = await createOrganization(t, owner);
+      const manager = await addMember(t, organization, owner, 'manager');
+      const agent = await signIn(t, owner);
+      const path = `/settings/${organization.slug}/developer-settings/new-public/`;
+      const fields = { name: unique('Taken'), 'scope:org:read': 'on' };
+      expect((await submit(agent, path, fields)).status).toBe(303);
+      const taken = (answer: { status: number; text: string }) => answer.status === 400 && answer.text.includes('A sentry app with this slug already exists.') && !secretOn(answer.text);
+      expect(taken(await submit(agent, path, { ...fields, 'scope:event:read': 'on' }))).toBe(true);
+      expect(taken(await submit(await signIn(t, manager), path, fields))).toBe(true);
+      expect(await t.clock.ahead(61, async () => taken(await submit(agent, path, fields)))).toBe(true);
+    });
+
+    it('uninstalling: both answers say it is uninstalled; a minute later the installation is not found', async () => {
+      const owner = await createUser(t);
+      const organization = await createOrganization(t, owner);
+      const app = await createSentryApp(t, owner, organization);
+      await install(t, owner, organization, app);
+      const agent = await signIn(t, owner);
+      const path = `/settings/${organization.slug}/sentry-apps/${app.slug}/uninstall/`;
+      const answers = await sendTwice(agent, path, {});
+      expect(answers.map((answer) => [answer.status, answer.headers.location])).toEqual([0, 1].map(() => [303, `/settings/${organization.slug}/integrations/`]));
+      const again = await submit(agent, path, {}, `/settings/${organization.slug}/integrations/`);
+      expect([again.status, again.headers.location]).toEqual([303, `/settings/${organization.slug}/integrations/`]);
+      expect((await agent.get(again.headers.location!).expect(200)).text).toContain('is uninstalled; its tokens no longer work.');
+      const [{ audited }] = await t.dataSource.query(`SELECT count(*)::int AS audited FROM audit_log_entries WHERE organization_id = $1 AND event = 'sentry-app.uninstall'`, [organization.id]);
+      expect(audited).toBe(1);
+      expect(await t.clock.ahead(61, async () => (await submit(agent, path, {}, `/settings/${organization.slug}/integrations/`)).status)).toBe(404);
+      // Installed again, the live installation is the one the form finds.
+      await install(t, owner, organization, app);
+      expect((await submit(agent, path, {}, `/settings/${organization.slug}/integrations/`)).status).toBe(303);
+      const [{ live }] = await t.dataSource.query('SELECT count(*)::int AS live FROM sentry_app_installations WHERE organization_id = $1 AND date_deleted IS NULL', [organization.id]);
+      expect(live).toBe(0);
+    });
+  });
+
   it("registers Sentry's descriptive fields, which the API returns and the consent page shows", async () => {
     const owner = await createUser(t);
     const organization = await createOrganization(t, owner);

@@ -21,6 +21,11 @@ export interface TargetRef {
    * standing and a role to add members at all: until then a body's faults are not theirs to learn.
    */
   grantedRole?: Role | (() => Promise<Role>);
+  /**
+   * Also an uninstalled installation, when none of the organization and app is live: the
+   * uninstall page's form, sent twice, finds the one its first sending uninstalled.
+   */
+  orUninstalled?: true;
 }
 
 /** The target an action was allowed on, with the rows the route goes on to use. */
@@ -98,7 +103,12 @@ export class AuthorizationService {
       return app && { organization: app.ownerOrganization!, app };
     }
     const where = installationWhere(ref);
-    const installation = where && await this.dataSource.getRepository(Installation).findOne({ where: { ...where, dateDeleted: IsNull() }, relations: { sentryApp: true, organization: true } });
+    const installation = where && await this.dataSource.getRepository(Installation).findOne({
+      where: ref.orUninstalled ? where : { ...where, dateDeleted: IsNull() },
+      relations: { sentryApp: true, organization: true },
+      // The live one first, else the latest uninstalled.
+      order: { dateDeleted: { direction: 'DESC', nulls: 'FIRST' }, id: 'DESC' },
+    });
     return installation && { organization: installation.organization!, app: installation.sentryApp!, installation };
   }
 

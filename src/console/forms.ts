@@ -57,3 +57,9 @@ export function formField(request: SubmittedRequest, name: string): string | und
   const value = request.body && typeof request.body === 'object' ? (request.body as FormBody)[name] : undefined;
   return typeof value === 'string' ? value : undefined;
 }
+
+/**
+ * How long a form sent twice (a double click, a resubmit after a slow answer) finds what its
+ * first sending did, and is answered as that one was, instead of "already exists" or "not found".
+ */
+export const DOUBLE_SUBMIT_SECONDS = 60;

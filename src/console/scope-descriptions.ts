@@ -14,7 +14,7 @@ export const SCOPE_RESOURCES: Resource[] = [
   { resource: 'Release', help: 'Releases, Commits, and related Files', scopes: [{ scope: 'project:releases', level: 'Admin' }] },
   { resource: 'Issue & Event', help: 'Issues, Events, and workflow statuses', scopes: [{ scope: 'event:read', level: 'Read' }, { scope: 'event:write', level: 'Write' }, { scope: 'event:admin', level: 'Admin' }] },
   { resource: 'Organization', help: 'Manage Organizations, resolve IDs, retrieve Repositories and Commits', scopes: [{ scope: 'org:read', level: 'Read' }, { scope: 'org:write', level: 'Write' }, { scope: 'org:admin', level: 'Admin' }] },
-  { resource: 'Integrations', help: "Install and uninstall integrations, and see their grant codes", scopes: [{ scope: 'org:integrations', level: 'Admin' }] },
+  { resource: 'Integrations', help: "The organization's integrations, never their grant codes", scopes: [{ scope: 'org:integrations', level: 'Admin' }] },
   { resource: 'Member', help: 'Manage Members within Teams', scopes: [{ scope: 'member:read', level: 'Read' }, { scope: 'member:write', level: 'Write' }, { scope: 'member:admin', level: 'Admin' }] },
 ];
 

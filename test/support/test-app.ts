@@ -24,6 +24,16 @@ export class TestClock extends Clock {
   advance(seconds: number): void {
     this.offsetMs += seconds * 1000;
   }
+
+  /** Runs `work` with the clock `seconds` ahead, and puts it back however `work` ends. */
+  async ahead<T>(seconds: number, work: () => Promise<T>): Promise<T> {
+    this.advance(seconds);
+    try {
+      return await work();
+    } finally {
+      this.advance(-seconds);
+    }
+  }
 }
 
 export interface TestApp {

@@ -1,4 +1,4 @@
-import { Body, Get, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import { Body, ConflictException, Get, NotFoundException, Param, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Authorized } from '../../auth/authorization.service.js';
 import { CurrentTarget, SessionPermission } from '../../auth/permission.guard.js';
@@ -13,9 +13,10 @@ import { ConsoleAccess } from '../console-access.service.js';
 import type { ConsoleRequest } from '../console-http.js';
 import { ConsolePages } from '../console-pages.service.js';
 import { ConsoleController } from '../console-route.js';
-import { fieldErrorsOf, isChecked, linesOf, validateForm, type FormBody } from '../forms.js';
+import { DOUBLE_SUBMIT_SECONDS, fieldErrorsOf, isChecked, linesOf, validateForm, type FormBody } from '../forms.js';
 import { SCOPE_RESOURCES } from '../scope-descriptions.js';
 import { ConsoleSessionsService } from '../../auth/console-sessions.service.js';
+import type { Organization } from '../../organizations/entities/organization.entity.js';
 
 const EMPTY_FORM = { name: '', author: '', overview: '', webhookUrl: '', redirectUrl: '', allowedOrigins: '', verifyInstall: true, isAlertable: false, scopes: ['org:read'], events: [] as string[] };
 
@@ -75,13 +76,22 @@ export class DeveloperSettingsPages {
     if (!Object.keys(errors).length) {
       try {
         const { app } = await this.sentryApps.create(session.principal, organization, value);
-        await this.sessions.setFlash(session.id, { secretOf: app.uuid, notice: `${app.name} is registered. Copy its client secret now: it is shown only this once.` });
-        return this.pages.redirect(reply, `/settings/${organization.slug}/developer-settings/${app.slug}/`);
+        return await this.registered(reply, session.id, organization, app);
       } catch (error) {
+        // The same form sent twice (a double click, a resubmit after a slow answer): the browser
+        // shows the second answer, so it too goes on to the app whose secret the first made.
+        const first = error instanceof ConflictException ? await this.sentryApps.justRegistered(session.principal, organization, value, DOUBLE_SUBMIT_SECONDS) : null;
+        if (first) return this.registered(reply, session.id, organization, first);
         Object.assign(errors, fieldErrorsOf(error, 'name'));
       }
     }
     await this.pages.render(reply, 'app-new', { title: 'New integration', organization, form, errors, resources: SCOPE_RESOURCES, events: WEBHOOK_EVENTS }, { status: 400 });
+  }
+
+  /** On to the new app's page, which shows its client secret this once. */
+  private async registered(reply: FastifyReply, sessionId: string, organization: Organization, app: SentryApp): Promise<void> {
+    await this.sessions.setFlash(sessionId, { secretOf: app.uuid, notice: `${app.name} is registered. Copy its client secret now: it is shown only this once.` });
+    this.pages.redirect(reply, `/settings/${organization.slug}/developer-settings/${app.slug}/`);
   }
 
   @Get(':appSlug')

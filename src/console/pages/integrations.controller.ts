@@ -3,11 +3,13 @@ import type { FastifyReply } from 'fastify';
 import type { Authorized } from '../../auth/authorization.service.js';
 import { CurrentTarget, SessionPermission } from '../../auth/permission.guard.js';
 import { ConsoleSessionsService } from '../../auth/console-sessions.service.js';
+import { Clock } from '../../common/clock.js';
 import type { SentryApp } from '../../sentry-apps/apps/entities/sentry-app.entity.js';
 import { InstallationsService } from '../../sentry-apps/installations/installations.service.js';
 import { ConsoleAccess } from '../console-access.service.js';
 import { ConsolePages } from '../console-pages.service.js';
 import { ConsoleController } from '../console-route.js';
+import { DOUBLE_SUBMIT_SECONDS } from '../forms.js';
 import { describeScopes } from '../scope-descriptions.js';
 
 /** An organization's integrations: what is installed, what could be, and one installation's page. */
@@ -18,6 +20,7 @@ export class IntegrationsPages {
     private readonly access: ConsoleAccess,
     private readonly installations: InstallationsService,
     private readonly sessions: ConsoleSessionsService,
+    private readonly clock: Clock,
   ) {}
 
   @Get('integrations')
@@ -53,12 +56,22 @@ export class IntegrationsPages {
     await this.pages.render(reply, 'uninstall', { title: `Uninstall ${app!.name}`, organization, app });
   }
 
-  /** The API's uninstall: the grant goes and every token issued to the installation stops working at once. */
+  /**
+   * The API's uninstall: the grant goes and every token issued to the installation stops
+   * working at once. The form sent twice (a double click, a resubmit) gets the first's answer:
+   * the installation it finds was uninstalled moments ago, or is uninstalled while it runs.
+   */
   @Post('sentry-apps/:appSlug/uninstall')
-  @SessionPermission('installation.delete')
+  @SessionPermission('installation.delete', ({ params }) => ({ organizationSlug: params.organizationSlug, appSlug: params.appSlug, orUninstalled: true }))
   async uninstall(@CurrentTarget() target: Authorized, @Res() reply: FastifyReply) {
     const session = this.pages.session(reply);
-    await this.installations.uninstall(session.principal, target);
+    const { dateDeleted } = target.installation!;
+    if (dateDeleted && this.clock.now().getTime() - dateDeleted.getTime() > DOUBLE_SUBMIT_SECONDS * 1000) throw new NotFoundException('Installation not found');
+    if (!dateDeleted) {
+      await this.installations.uninstall(session.principal, target).catch((error: unknown) => {
+        if (!(error instanceof NotFoundException)) throw error;
+      });
+    }
     await this.sessions.setFlash(session.id, { notice: `${target.app!.name} is uninstalled; its tokens no longer work.` });
     this.pages.redirect(reply, `/settings/${target.organization.slug}/integrations/`);
   }

@@ -1,8 +1,10 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { DataSource, Not } from 'typeorm';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import type { Principal } from '../../auth/principal.js';
+import { Clock } from '../../common/clock.js';
 import { isUniqueViolation } from '../../common/database-errors.js';
 import { isValidSlug, slugify } from '../../common/slug.js';
 import { ValidationFailed } from '../../common/validation.js';
@@ -48,6 +50,22 @@ export function serializeSentryApp({ app, owner, clientId, clientSecret }: Sentr
   };
 }
 
+/** What registering an app from `input` stores (with its defaults), or what `app` was registered with: equal for the same form. */
+function registrationOf(source: CreateSentryAppDto | SentryApp) {
+  return {
+    name: source.name,
+    scopes: source.scopes,
+    events: source.events ?? [],
+    webhookUrl: source.webhookUrl ?? null,
+    redirectUrl: source.redirectUrl ?? null,
+    verifyInstall: source.verifyInstall ?? true,
+    author: source.author ?? null,
+    overview: source.overview ?? null,
+    isAlertable: source.isAlertable ?? false,
+    allowedOrigins: source.allowedOrigins ?? [],
+  };
+}
+
 type DescriptiveFields = Pick<SentryApp, 'author' | 'overview' | 'schema' | 'isAlertable' | 'allowedOrigins'>;
 
 /** The descriptive fields the request sets (absent: unchanged; null: cleared to the default). */
@@ -69,7 +87,26 @@ export class SentryAppsService {
     private readonly dataSource: DataSource,
     private readonly applications: ApiApplicationsService,
     private readonly audit: AuditLog,
+    private readonly clock: Clock,
   ) {}
+
+  /**
+   * The app `principal` registered in `owner` less than `withinSeconds` ago from this very
+   * input (its sentry-app.add entry is written with it), if any: what a form sent twice finds.
+   * An input that differs in any field is another app, whose name is taken.
+   */
+  async justRegistered(principal: Principal, owner: Organization, input: CreateSentryAppDto, withinSeconds: number): Promise<SentryApp | null> {
+    if (principal.kind !== 'user') return null;
+    const since = new Date(this.clock.now().getTime() - withinSeconds * 1000);
+    const [found] = await this.dataSource.query<{ id: string }[]>(
+      `SELECT a.id FROM sentry_apps a JOIN audit_log_entries e ON e.organization_id = a.owner_organization_id AND e.target_object = a.uuid::text
+        WHERE a.slug = $1 AND a.owner_organization_id = $2
+          AND e.event = 'sentry-app.add' AND e.actor_type = 'user' AND e.actor_id = $3 AND e.date_created > $4`,
+      [slugify(input.name), owner.id, principal.userId, since],
+    );
+    const app = found ? await this.dataSource.getRepository(SentryApp).findOneBy({ id: found.id }) : null;
+    return app && isDeepStrictEqual(registrationOf(app), registrationOf(input)) ? app : null;
+  }
 
   /** Creates the app with its proxy user and its API application (whose secret is shown this once). */
   async create(principal: Principal, owner: Organization, input: CreateSentryAppDto): Promise<SentryAppView> {
@@ -83,18 +120,13 @@ export class SentryAppsService {
         const app = await em.save(SentryApp, em.create(SentryApp, {
           uuid: randomUUID(),
           slug,
-          name: input.name,
           ownerOrganizationId: owner.id,
           proxyUserId: proxyUser.id,
           applicationId: application.id,
-          scopes: input.scopes,
-          events: input.events ?? [],
-          webhookUrl: input.webhookUrl ?? null,
-          redirectUrl: input.redirectUrl ?? null,
-          verifyInstall: input.verifyInstall ?? true,
           status: 'unpublished',
           ...NO_DESCRIPTION,
           ...descriptiveFields(input),
+          ...registrationOf(input),
         }));
         await this.audit.record(em, principal, { organizationId: owner.id, event: 'sentry-app.add', targetObject: app.uuid, data: { sentryApp: slug, scopes: app.scopes } });
         return { app, owner, clientId: application.clientId, clientSecret };
