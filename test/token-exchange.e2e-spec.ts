@@ -20,6 +20,7 @@ describe('token endpoint: the contract, step by step', () => {
       ['a content type of one separator', '{}', ';'],
       ['a content type without type or subtype', '{}', '/'],
       ['a list of content types', '{}', 'application/json, application/x-www-form-urlencoded'],
+      ['a type that only begins like a form', 'client_id=x&grant_type=refresh_token', 'application/x-www-form-urlencodedfoo'],
     ])('answers 401 invalid_request to %s', async (_name, body, type) => {
       const { installation } = await installedApp(t);
       const response = await tokenRequest(t, installation.uuid).set('Content-Type', type).send(body).expect(401);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isReadableMediaType, refuseHostile, UnreadableBody } from './body-parsing.js';
+import { isFormRequest, isReadableMediaType, refuseHostile, UnreadableBody } from './body-parsing.js';
 
 const nested = (depth: number): unknown => {
   let value: unknown = 'leaf';
@@ -36,5 +36,13 @@ describe('isReadableMediaType', () => {
     for (const type of ['', 'a', ';', '/', 'a/', '/b', 'undefined', 'text/plain, application/json', 'application/json , x', 'app lication/json', 'application/json\u00e9']) {
       expect([type, isReadableMediaType(type)]).toEqual([type, false]);
     }
+  });
+});
+
+describe('isFormRequest', () => {
+  it('is the form media type itself, with or without parameters, in any case; nothing that only begins like it', () => {
+    const form = (type?: string) => isFormRequest({ headers: { 'content-type': type } });
+    expect(['application/x-www-form-urlencoded', 'Application/X-WWW-Form-Urlencoded; charset=UTF-8', ' application/x-www-form-urlencoded ;x=1'].map(form)).toEqual([true, true, true]);
+    expect([undefined, '', 'application/x-www-form-urlencodedfoo', 'application/x-www-form-urlencoded-x', 'application/json', 'multipart/form-data'].map(form)).toEqual([false, false, false, false, false, false]);
   });
 });

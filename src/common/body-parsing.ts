@@ -58,7 +58,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /** A form-encoded body marks an RFC 6749 client: standard 200 responses and §5.2 error bodies. */
 export function isFormRequest(request: { headers: Record<string, string | string[] | undefined> }): boolean {
   const type = request.headers['content-type'];
-  return typeof type === 'string' && type.toLowerCase().startsWith('application/x-www-form-urlencoded');
+  // The media type itself, as Fastify's parser matches it: `application/x-www-form-urlencodedfoo` is no form.
+  return typeof type === 'string' && type.split(';', 1)[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
 }
 
 const MEDIA_TYPE_TOKEN = /^[\w!#$%&'*+.^`|~-]+$/;
