@@ -39,25 +39,49 @@ describe('console pages', () => {
       return Promise.all([0, 1].map(() => agent.post(path).type('form').send({ _csrf: csrf, ...fields })));
     }
 
-    it('registering an app: one app, both answers go to it, and its page shows the secret that works', async () => {
+    it('registering an app: one app, both answers go to it, and its page shows the secret that works, once', async () => {
       const owner = await createUser(t);
       const organization = await createOrganization(t, owner);
       const agent = await signIn(t, owner);
       const path = `/settings/${organization.slug}/developer-settings/new-public/`;
       const fields = { name: unique('Twice'), 'scope:org:read': 'on', webhookUrl: 'https://hooks.example/in' };
-      const answers = await sendTwice(agent, path, fields);
       const slug = fields.name.toLowerCase();
-      expect(answers.map((answer) => [answer.status, answer.headers.location])).toEqual([0, 1].map(() => [303, `/settings/${organization.slug}/developer-settings/${slug}/`]));
-      // Sent once more after both came back (a resubmit): the same answer again.
-      const again = await submit(agent, path, fields);
-      expect([again.status, again.headers.location]).toEqual([303, `/settings/${organization.slug}/developer-settings/${slug}/`]);
-      const secret = secretOn((await agent.get(again.headers.location!).expect(200)).text);
+      const appPage = `/settings/${organization.slug}/developer-settings/${slug}/`;
+      const answers = await sendTwice(agent, path, fields);
+      expect(answers.map((answer) => [answer.status, answer.headers.location])).toEqual([[303, appPage], [303, appPage]]);
+      const secret = secretOn((await agent.get(appPage).expect(200)).text);
       expect(secret).toBeDefined();
       const [{ apps }] = await t.dataSource.query('SELECT count(*)::int AS apps FROM sentry_apps WHERE owner_organization_id = $1', [organization.id]);
       expect(apps).toBe(1);
       const { body: app } = await t.http().get(`/api/0/sentry-apps/${slug}/`).set(bearer(owner.token)).expect(200);
       const installation = await install(t, owner, organization, app);
       await exchange(t, { ...app, clientSecret: secret! }, installation).expect(201);
+      // Sent once more after that (a resubmit): the same page, but the secret was shown once already.
+      const again = await submit(agent, path, fields);
+      expect([again.status, again.headers.location]).toEqual([303, appPage]);
+      expect(secretOn((await agent.get(appPage).expect(200)).text)).toBeUndefined();
+    });
+
+    it('never shows a secret that someone else rotated in since, not even on the page the registration goes to', async () => {
+      const owner = await createUser(t);
+      const organization = await createOrganization(t, owner);
+      const manager = await addMember(t, organization, owner, 'manager');
+      const agent = await signIn(t, owner);
+      const path = `/settings/${organization.slug}/developer-settings/new-public/`;
+      const fields = { name: unique('Rotated'), 'scope:org:read': 'on' };
+      const registered = await submit(agent, path, fields);
+      expect(registered.status).toBe(303);
+      // Before the owner's browser has followed the answer, a manager rotates the secret, and is shown it.
+      const managerAgent = await signIn(t, manager);
+      const rotate = await submit(managerAgent, `${registered.headers.location}rotate-secret/`, {}, registered.headers.location);
+      const rotated = secretOn((await managerAgent.get(rotate.headers.location!).expect(200)).text);
+      expect(rotated).toBeDefined();
+      const seen = await agent.get(registered.headers.location!).expect(200);
+      expect(secretOn(seen.text)).toBeUndefined();
+      expect(seen.text).not.toContain(rotated);
+      const resubmitted = await submit(agent, path, fields);
+      expect(resubmitted.status).toBe(303);
+      expect((await agent.get(resubmitted.headers.location!).expect(200)).text).not.toContain(rotated);
     });
 
     it('but another form under a taken name, another person, or the same form a minute later is told the name is taken, and sees no secret', async () => {
@@ -74,26 +98,32 @@ describe('console pages', () => {
       expect(await t.clock.ahead(61, async () => taken(await submit(agent, path, fields)))).toBe(true);
     });
 
-    it('uninstalling: both answers say it is uninstalled; a minute later the installation is not found', async () => {
+    it('uninstalling: both answers say it is uninstalled, a reinstall made since is not touched, and a minute later it is not found', async () => {
       const owner = await createUser(t);
       const organization = await createOrganization(t, owner);
       const app = await createSentryApp(t, owner, organization);
-      await install(t, owner, organization, app);
+      const first = await install(t, owner, organization, app);
       const agent = await signIn(t, owner);
       const path = `/settings/${organization.slug}/sentry-apps/${app.slug}/uninstall/`;
-      const answers = await sendTwice(agent, path, {});
+      const confirm = (await agent.get(path).expect(200)).text;
+      expect(confirm).toContain(`name="installation" value="${first.uuid}"`);
+      const form = { _csrf: csrfOf(confirm), installation: first.uuid };
+      const send = () => agent.post(path).type('form').send(form);
+      const answers = await Promise.all([send(), send()]);
       expect(answers.map((answer) => [answer.status, answer.headers.location])).toEqual([0, 1].map(() => [303, `/settings/${organization.slug}/integrations/`]));
-      const again = await submit(agent, path, {}, `/settings/${organization.slug}/integrations/`);
-      expect([again.status, again.headers.location]).toEqual([303, `/settings/${organization.slug}/integrations/`]);
-      expect((await agent.get(again.headers.location!).expect(200)).text).toContain('is uninstalled; its tokens no longer work.');
+      expect((await agent.get(`/settings/${organization.slug}/integrations/`).expect(200)).text).toContain('is uninstalled; its tokens no longer work.');
       const [{ audited }] = await t.dataSource.query(`SELECT count(*)::int AS audited FROM audit_log_entries WHERE organization_id = $1 AND event = 'sentry-app.uninstall'`, [organization.id]);
       expect(audited).toBe(1);
-      expect(await t.clock.ahead(61, async () => (await submit(agent, path, {}, `/settings/${organization.slug}/integrations/`)).status)).toBe(404);
-      // Installed again, the live installation is the one the form finds.
-      await install(t, owner, organization, app);
-      expect((await submit(agent, path, {}, `/settings/${organization.slug}/integrations/`)).status).toBe(303);
-      const [{ live }] = await t.dataSource.query('SELECT count(*)::int AS live FROM sentry_app_installations WHERE organization_id = $1 AND date_deleted IS NULL', [organization.id]);
-      expect(live).toBe(0);
+      // Installed again meanwhile: the old form, sent once more, leaves the new installation alone.
+      const second = await install(t, owner, organization, app);
+      expect((await send()).status).toBe(303);
+      const live = await t.dataSource.query('SELECT uuid FROM sentry_app_installations WHERE organization_id = $1 AND date_deleted IS NULL', [organization.id]);
+      expect(live).toEqual([{ uuid: second.uuid }]);
+      expect(await t.clock.ahead(61, async () => (await send()).status)).toBe(404);
+      // Another organization's path with this installation finds nothing.
+      const elsewhere = await createOrganization(t, owner);
+      expect((await agent.post(`/settings/${elsewhere.slug}/sentry-apps/${app.slug}/uninstall/`).type('form').send({ _csrf: form._csrf, installation: second.uuid })).status).toBe(404);
+      expect(await t.dataSource.query('SELECT uuid FROM sentry_app_installations WHERE organization_id = $1 AND date_deleted IS NULL', [organization.id])).toEqual([{ uuid: second.uuid }]);
     });
   });
 

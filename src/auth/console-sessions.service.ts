@@ -103,8 +103,9 @@ export class ConsoleSessionsService {
     await em.delete(ConsoleSession, { userId });
   }
 
-  async setFlash(sessionId: string, flash: Flash): Promise<void> {
-    await this.dataSource.getRepository(ConsoleSession).update({ id: sessionId }, { flash });
+  /** In `em`'s transaction when given: with the write it announces. */
+  async setFlash(sessionId: string, flash: Flash, em: EntityManager = this.dataSource.manager): Promise<void> {
+    await em.getRepository(ConsoleSession).update({ id: sessionId }, { flash });
   }
 
   /** The flash, once: of concurrent takers only one gets it. */

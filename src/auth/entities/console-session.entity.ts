@@ -2,7 +2,11 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, t
 import { User } from '../../users/entities/user.entity.js';
 
 /** What the next page shows once, then forgets: a notice, or a client secret just made. */
-export type Flash = { notice: string } | { secretOf: string; notice: string };
+/**
+ * A notice shown once, on the next page. A secret's notice names its app and the SHA-256 of
+ * the secret it announces: the app's page shows the secret only while it is still that one.
+ */
+export type Flash = { notice: string } | { secretOf: string; secretSha256: string; notice: string };
 
 /**
  * A person signed in to the console. The cookie holds a 256-bit random id; only its SHA-256

@@ -17,6 +17,8 @@ import { DOUBLE_SUBMIT_SECONDS, fieldErrorsOf, isChecked, linesOf, validateForm,
 import { SCOPE_RESOURCES } from '../scope-descriptions.js';
 import { ConsoleSessionsService } from '../../auth/console-sessions.service.js';
 import type { Organization } from '../../organizations/entities/organization.entity.js';
+import type { Flash } from '../../auth/entities/console-session.entity.js';
+import { sha256Hex } from '../../common/crypto.js';
 
 const EMPTY_FORM = { name: '', author: '', overview: '', webhookUrl: '', redirectUrl: '', allowedOrigins: '', verifyInstall: true, isAlertable: false, scopes: ['org:read'], events: [] as string[] };
 
@@ -75,23 +77,20 @@ export class DeveloperSettingsPages {
     });
     if (!Object.keys(errors).length) {
       try {
-        const { app } = await this.sentryApps.create(session.principal, organization, value);
-        return await this.registered(reply, session.id, organization, app);
+        // The notice that shows the secret commits with the app, so a second sending that finds the app finds it too.
+        const { app } = await this.sentryApps.create(session.principal, organization, value, (em, { app, clientSecret }) =>
+          this.sessions.setFlash(session.id, secretNotice(app, clientSecret!, `${app.name} is registered. Copy its client secret now: it is shown only this once.`), em));
+        return this.pages.redirect(reply, appPage(organization, app));
       } catch (error) {
         // The same form sent twice (a double click, a resubmit after a slow answer): the browser
-        // shows the second answer, so it too goes on to the app whose secret the first made.
+        // shows the second answer, so it too goes on to the app the first made, where the first's
+        // notice shows the secret, once, and only while it is still the one that notice announced.
         const first = error instanceof ConflictException ? await this.sentryApps.justRegistered(session.principal, organization, value, DOUBLE_SUBMIT_SECONDS) : null;
-        if (first) return this.registered(reply, session.id, organization, first);
+        if (first) return this.pages.redirect(reply, appPage(organization, first));
         Object.assign(errors, fieldErrorsOf(error, 'name'));
       }
     }
     await this.pages.render(reply, 'app-new', { title: 'New integration', organization, form, errors, resources: SCOPE_RESOURCES, events: WEBHOOK_EVENTS }, { status: 400 });
-  }
-
-  /** On to the new app's page, which shows its client secret this once. */
-  private async registered(reply: FastifyReply, sessionId: string, organization: Organization, app: SentryApp): Promise<void> {
-    await this.sessions.setFlash(sessionId, { secretOf: app.uuid, notice: `${app.name} is registered. Copy its client secret now: it is shown only this once.` });
-    this.pages.redirect(reply, `/settings/${organization.slug}/developer-settings/${app.slug}/`);
   }
 
   @Get(':appSlug')
@@ -101,7 +100,9 @@ export class DeveloperSettingsPages {
     const principal = this.pages.session(reply).principal;
     const may = this.access.may(principal, target);
     const flash = (reply.request as ConsoleRequest).consoleFlash;
-    const clientSecret = flash && 'secretOf' in flash && flash.secretOf === app.uuid ? await this.applications.currentSecret(app.applicationId) : null;
+    const current = flash && 'secretOf' in flash && flash.secretOf === app.uuid ? await this.applications.currentSecret(app.applicationId) : null;
+    // Rotated by someone else since: that secret is theirs to have been shown, not this page's.
+    const clientSecret = current && flash && 'secretSha256' in flash && sha256Hex(current) === flash.secretSha256 ? current : null;
     await this.pages.render(reply, 'app', {
       title: app.name,
       organization: target.organization,
@@ -121,10 +122,19 @@ export class DeveloperSettingsPages {
   async rotate(@Param('organizationSlug') slug: string, @CurrentTarget() target: Authorized, @Res() reply: FastifyReply) {
     const app = ownedApp(target, slug);
     const session = this.pages.session(reply);
-    await this.sentryApps.rotateSecret(session.principal, app);
-    await this.sessions.setFlash(session.id, { secretOf: app.uuid, notice: 'The client secret is replaced; the old one no longer works. Copy the new one now: it is shown only this once.' });
-    this.pages.redirect(reply, `/settings/${target.organization.slug}/developer-settings/${app.slug}/`);
+    const { clientSecret } = await this.sentryApps.rotateSecret(session.principal, app);
+    await this.sessions.setFlash(session.id, secretNotice(app, clientSecret, 'The client secret is replaced; the old one no longer works. Copy the new one now: it is shown only this once.'));
+    this.pages.redirect(reply, appPage(target.organization, app));
   }
+}
+
+function appPage(organization: Organization, app: SentryApp): string {
+  return `/settings/${organization.slug}/developer-settings/${app.slug}/`;
+}
+
+/** The notice that shows `secret` on the app's next page, while it is still the app's secret. */
+function secretNotice(app: SentryApp, secret: string, notice: string): Flash {
+  return { secretOf: app.uuid, secretSha256: sha256Hex(secret), notice };
 }
 
 /** The app the page names, under the organization that owns it: another organization's path does not show it. */

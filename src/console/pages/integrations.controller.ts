@@ -9,7 +9,7 @@ import { InstallationsService } from '../../sentry-apps/installations/installati
 import { ConsoleAccess } from '../console-access.service.js';
 import { ConsolePages } from '../console-pages.service.js';
 import { ConsoleController } from '../console-route.js';
-import { DOUBLE_SUBMIT_SECONDS } from '../forms.js';
+import { DOUBLE_SUBMIT_SECONDS, formField } from '../forms.js';
 import { describeScopes } from '../scope-descriptions.js';
 
 /** An organization's integrations: what is installed, what could be, and one installation's page. */
@@ -52,18 +52,24 @@ export class IntegrationsPages {
   /** The installation is named by its organization and app, as Sentry's settings URLs name it. */
   @Get('sentry-apps/:appSlug/uninstall')
   @SessionPermission('installation.delete')
-  async confirmUninstall(@CurrentTarget() { organization, app }: Authorized, @Res() reply: FastifyReply) {
-    await this.pages.render(reply, 'uninstall', { title: `Uninstall ${app!.name}`, organization, app });
+  async confirmUninstall(@CurrentTarget() { organization, app, installation }: Authorized, @Res() reply: FastifyReply) {
+    await this.pages.render(reply, 'uninstall', { title: `Uninstall ${app!.name}`, organization, app, installation });
   }
 
   /**
    * The API's uninstall: the grant goes and every token issued to the installation stops
-   * working at once. The form sent twice (a double click, a resubmit) gets the first's answer:
-   * the installation it finds was uninstalled moments ago, or is uninstalled while it runs.
+   * working at once. The form names the installation its page showed, so sent twice (a double
+   * click, a resubmit) it gets the first's answer: that installation was uninstalled moments
+   * ago, or is while it runs. An installation made since (a reinstall) is not the form's.
    */
   @Post('sentry-apps/:appSlug/uninstall')
-  @SessionPermission('installation.delete', ({ params }) => ({ organizationSlug: params.organizationSlug, appSlug: params.appSlug, orUninstalled: true }))
-  async uninstall(@CurrentTarget() target: Authorized, @Res() reply: FastifyReply) {
+  @SessionPermission('installation.delete', (request) => {
+    const installationUuid = formField(request, 'installation');
+    return installationUuid ? { installationUuid, orUninstalled: true } : { organizationSlug: request.params.organizationSlug, appSlug: request.params.appSlug };
+  })
+  async uninstall(@Param('organizationSlug') organizationSlug: string, @Param('appSlug') appSlug: string, @CurrentTarget() target: Authorized, @Res() reply: FastifyReply) {
+    // The installation the form names is of the organization and app its path names, or is not found.
+    if (target.organization.slug !== organizationSlug || target.app!.slug !== appSlug) throw new NotFoundException('Installation not found');
     const session = this.pages.session(reply);
     const { dateDeleted } = target.installation!;
     if (dateDeleted && this.clock.now().getTime() - dateDeleted.getTime() > DOUBLE_SUBMIT_SECONDS * 1000) throw new NotFoundException('Installation not found');

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { DataSource, Not } from 'typeorm';
+import { DataSource, Not, type EntityManager } from 'typeorm';
 import { AuditLog } from '../../audit/audit-log.service.js';
 import type { Principal } from '../../auth/principal.js';
 import { Clock } from '../../common/clock.js';
@@ -108,8 +108,11 @@ export class SentryAppsService {
     return app && isDeepStrictEqual(registrationOf(app), registrationOf(input)) ? app : null;
   }
 
-  /** Creates the app with its proxy user and its API application (whose secret is shown this once). */
-  async create(principal: Principal, owner: Organization, input: CreateSentryAppDto): Promise<SentryAppView> {
+  /**
+   * Creates the app with its proxy user and its API application (whose secret is shown this
+   * once). `alsoInTransaction` commits with it (the console's notice that shows the secret).
+   */
+  async create(principal: Principal, owner: Organization, input: CreateSentryAppDto, alsoInTransaction?: (em: EntityManager, created: SentryAppView) => Promise<void>): Promise<SentryAppView> {
     const slug = slugify(input.name);
     if (!isValidSlug(slug)) throw new ValidationFailed({ name: ['The name must contain letters or digits.'] });
     if (CONSOLE_PAGE_SLUGS.has(slug)) throw new ValidationFailed({ name: [`"${slug}" names a page of the console; choose another name.`] });
@@ -129,7 +132,9 @@ export class SentryAppsService {
           ...registrationOf(input),
         }));
         await this.audit.record(em, principal, { organizationId: owner.id, event: 'sentry-app.add', targetObject: app.uuid, data: { sentryApp: slug, scopes: app.scopes } });
-        return { app, owner, clientId: application.clientId, clientSecret };
+        const created = { app, owner, clientId: application.clientId, clientSecret };
+        await alsoInTransaction?.(em, created);
+        return created;
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictException('A sentry app with this slug already exists.');
