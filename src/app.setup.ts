@@ -40,9 +40,14 @@ export async function createApp(module: DynamicModule, config: AppConfig): Promi
 
 type AdapterConfig = Pick<AppConfig, 'TRUST_PROXY' | 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_KEEP_ALIVE_TIMEOUT_MS'>;
 
+/** A hop count as Fastify applies one (its types here take only the other forms): the nearest `hops` peers are proxies. */
+function trustProxy(setting: AppConfig['TRUST_PROXY']): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
 export function createAdapter(config: AdapterConfig): FastifyAdapter {
   return new FastifyAdapter({
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: trustProxy(config.TRUST_PROXY),
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: requestId,

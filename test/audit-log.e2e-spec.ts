@@ -249,4 +249,22 @@ describe('the audit log behind a proxy', () => {
       }
     }
   });
+
+  it('records the address the nearest trusted proxy saw, never one the client wrote in front of it', async () => {
+    // One proxy (true), two (a balancer behind a CDN), or the proxies named (the test's own address).
+    for (const [setting, expected] of [['true', '203.0.113.9'], ['2', '198.51.100.4'], ['127.0.0.1,::1,::ffff:127.0.0.1', '203.0.113.9']] as const) {
+      const t = await createTestApp({ TRUST_PROXY: setting });
+      try {
+        const owner = await createUser(t);
+        const organization = await createOrganization(t, owner);
+        const user = await createUser(t);
+        await t.http().post(`/api/0/organizations/${organization.slug}/members/`).set(bearer(owner.token))
+          .set('X-Forwarded-For', '1.3.3.7, 198.51.100.4, 203.0.113.9').send({ email: user.email, role: 'member' }).expect(201);
+        const [row] = (await t.http().get(`/api/0/organizations/${organization.slug}/audit-logs/`).set(bearer(owner.token)).expect(200)).body.rows;
+        expect([setting, row.ipAddress]).toEqual([setting, expected]);
+      } finally {
+        await t.close();
+      }
+    }
+  });
 });

@@ -32,6 +32,33 @@ describe('token endpoint rate limits (in-process)', () => {
   });
 });
 
+describe('the per-IP failure limit behind a load balancer (TRUST_PROXY=true)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3', TRUST_PROXY: 'true' });
+  });
+  afterAll(() => t.close());
+
+  // The balancer appends the address it saw; whatever stands left of it, the client wrote.
+  const via = (client: string, written?: string) => ({ 'X-Forwarded-For': written ? `${written}, ${client}` : client });
+
+  it('counts failures by the address the balancer saw, whatever the client wrote before it', async () => {
+    const { app, installation } = await installedApp(t);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await exchange(t, { ...app, clientSecret: 'wrong' }, installation).set(via('198.51.100.20', `203.0.113.${attempt}`)).expect(401);
+    }
+    expect((await exchange(t, app, installation).set(via('198.51.100.20', '203.0.113.99')).expect(429)).body.detail).toBe('Too many token requests');
+  });
+
+  it('so nobody locks out another client by writing its address', async () => {
+    const { app, installation } = await installedApp(t);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      await exchange(t, { ...app, clientSecret: 'wrong' }, installation).set(via('198.51.100.66', '198.51.100.21')).expect((r) => expect([401, 429]).toContain(r.status));
+    }
+    await exchange(t, app, installation).set(via('198.51.100.21')).expect(201);
+  });
+});
+
 describe('token endpoint rate limits shared through Redis', () => {
   const env = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `test-${randomHex(6)}`, RATE_LIMIT_TOKEN_PER_MINUTE: '4' };
   const schema = `t_${randomHex(6)}`;

@@ -17,6 +17,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads TRUST_PROXY as a number of proxy hops or the proxies themselves, never as "trust every hop"', () => {
+    const trust = (value?: string) => loadConfig(value === undefined ? base : { ...base, TRUST_PROXY: value }).TRUST_PROXY;
+    expect([trust(), trust('false'), trust('0'), trust('true'), trust('1'), trust('3')]).toEqual([false, false, false, 1, 1, 3]);
+    expect(trust('10.0.0.0/8, 192.0.2.7,loopback, 2001:db8::/32')).toEqual(['10.0.0.0/8', '192.0.2.7', 'loopback', '2001:db8::/32']);
+  });
+
   it('parses numbers and booleans, and treats empty strings as unset', () => {
     const config = loadConfig({ ...base, PORT: '8080', WEBHOOK_ALLOW_PRIVATE: 'true', MANUAL_REFRESH_ENABLED: 'false', REFRESH_GRACE_SECONDS: '0', TOKEN_TTL_SECONDS: '' });
     expect(config).toMatchObject({ PORT: 8080, WEBHOOK_ALLOW_PRIVATE: true, MANUAL_REFRESH_ENABLED: false, REFRESH_GRACE_SECONDS: 0, TOKEN_TTL_SECONDS: 28800 });
@@ -36,6 +42,10 @@ describe('loadConfig', () => {
     ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '-1'],
     ['TOKEN_CACHE_MAX_MB', '0'],
     ['RATE_LIMIT_MAX_KEYS', '10'],
+    ['TRUST_PROXY', 'yes'],
+    ['TRUST_PROXY', '11'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1,not-a-proxy'],
   ])('rejects %s=%s with a message naming it', (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}=`));
   });

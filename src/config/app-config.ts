@@ -1,10 +1,36 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
+import ipaddr from 'ipaddr.js';
 import { randomHex } from '../common/crypto.js';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value);
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** A proxy as Fastify's proxy-addr takes it: an address, a CIDR, or one of its names. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  if (!entry.includes('/')) return ipaddr.isValid(entry);
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** TRUST_PROXY's text as Fastify's trustProxy, or undefined when it is none of the accepted forms. */
+export function trustProxyOf(value: unknown): false | number | string[] | undefined {
+  if (value === false || value === 'false' || value === '0') return false;
+  if (value === true || value === 'true') return 1;
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 1 && value <= 10 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  if (/^\d+$/.test(value)) return trustProxyOf(Number(value));
+  const proxies = value.split(',').map((entry) => entry.trim());
+  return proxies.every(isProxyAddress) ? proxies : undefined;
+}
 
 /** The validated environment. Defaults are the contract's. */
 export class AppConfig {
@@ -61,9 +87,14 @@ export class AppConfig {
   @IsString() @Matches(/^[\w:.-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 letters, digits, or _ : . -' })
   REDIS_KEY_PREFIX = 'authz';
 
-  /** Behind a load balancer, take the client address from X-Forwarded-For (Fastify's trustProxy). */
-  @Transform(toBoolean) @IsBoolean()
-  TRUST_PROXY = false;
+  /**
+   * Behind load balancers, which of X-Forwarded-For's addresses is the client (Fastify's
+   * trustProxy): false, a number of proxy hops (`true` is one), or the proxies' addresses.
+   * Never "trust every hop": the left-most address is whatever the client wrote there.
+   */
+  @Transform(({ value }) => trustProxyOf(value) ?? value)
+  @ValidateBy({ name: 'isTrustProxy', validator: { validate: (value) => value === false || typeof value === 'number' || Array.isArray(value), defaultMessage: () => 'TRUST_PROXY must be false, true (one proxy), a number of proxies (1-10), or a comma-separated list of proxy addresses or CIDRs' } })
+  TRUST_PROXY: false | number | string[] = false;
 
   @Type(() => Number) @IsInt() @Min(1)
   RATE_LIMIT_TOKEN_PER_MINUTE = 60;
