@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createOrganization, createSentryApp, createUser, install } from './support/factories.js';
+import { bearer, createOrganization, createSentryApp, createUser, install } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { hookedApp, outboxIdle, requestLog, waitFor, WebhookReceiver } from './support/webhook-receiver.js';
 
@@ -53,6 +53,32 @@ describe('webhook workers', () => {
     const rows = await first.dataSource.query<{ status: string; attempts: number }[]>('SELECT status, attempts FROM webhook_deliveries');
     expect(rows).toHaveLength(24);
     expect(rows.every((row) => row.status === 'delivered' && row.attempts === 1)).toBe(true);
+  });
+
+  it("lets no app hold up another's webhooks: 40 deliveries to a receiver that never answers take one slot, not all", async () => {
+    const hanging = await new WebhookReceiver(() => 'hang').start(0);
+    const fast = await new WebhookReceiver(() => 200).start(0);
+    receivers.push(hanging, fast);
+    const t = await open({ ...FAST, WEBHOOK_TIMEOUT_MS: '5000' });
+    // Anyone may make an organization and an app, and install and uninstall it at will.
+    const attacker = await createUser(t);
+    const own = await createOrganization(t, attacker);
+    const app = await createSentryApp(t, attacker, own, { webhookUrl: hanging.url });
+    for (let i = 0; i < 20; i++) {
+      const installation = await install(t, attacker, own, app);
+      await t.http().delete(`/api/0/sentry-app-installations/${installation.uuid}/`).set(bearer(attacker.token)).expect(204);
+    }
+    await waitFor('the first attempt to hang', () => hanging.received.length >= 1);
+    const victim = await createUser(t);
+    const theirs = await createOrganization(t, victim);
+    const victimApp = await createSentryApp(t, victim, theirs, { webhookUrl: fast.url });
+    fast.secrets.set(victimApp.slug, victimApp.clientSecret);
+    await install(t, victim, theirs, victimApp);
+    await waitFor("the other app's webhook", () => fast.answered(200).length === 1);
+    // Delivered while the hanging app's first attempt still waits out its 5 s: it held one slot.
+    expect(hanging.received).toHaveLength(1);
+    const [{ queued }] = await t.dataSource.query(`SELECT count(*)::int AS queued FROM webhook_deliveries WHERE status = 'retrying' AND attempts = 0`);
+    expect(queued).toBe(39);
   });
 
   it('on shutdown lets an attempt in flight finish, and one that cannot is retried by the next instance', async () => {

@@ -20,7 +20,11 @@ interface ClaimedRow {
   application_id: string;
 }
 
-const BATCH_SIZE = 10;
+/**
+ * Attempts in flight at once, per instance. A receiver that never answers holds a slot for
+ * WEBHOOK_TIMEOUT_MS; with one slot per app at most, it holds only its own app's.
+ */
+export const MAX_IN_FLIGHT = 16;
 // Beyond the attempt's own timeout, the time a claimed row may take to sign and record.
 const LEASE_MARGIN_MS = 5000;
 
@@ -28,12 +32,17 @@ const LEASE_MARGIN_MS = 5000;
  * Sends the outbox. Any number of instances may run one: a row is claimed with
  * FOR UPDATE SKIP LOCKED and leased, so no two send it at once, and a row whose worker
  * died mid-attempt is taken up again when the lease runs out (at least once).
+ *
+ * Fair between apps: an app with an attempt in flight (on any instance) gets no other until
+ * it ends, and a slot is refilled as soon as its attempt ends, not when a whole batch has. So
+ * an app whose receiver hangs, or that queues thousands of deliveries, delays only itself.
  */
 @Injectable()
 export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Webhooks');
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private claiming?: Promise<void>;
+  private readonly inFlight = new Set<Promise<void>>();
   private stopped = true;
 
   constructor(
@@ -54,30 +63,45 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    await this.claiming;
+    await Promise.all(this.inFlight);
     this.logger.log('Webhook worker stopped');
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.running = this.tick().then((full) => this.schedule(full ? 0 : this.config.WEBHOOK_POLL_INTERVAL_MS));
+      this.claiming ??= this.fill().finally(() => {
+        this.claiming = undefined;
+      });
     }, delayMs);
   }
 
-  /** One round: claims due rows and attempts them. True when there may be more due right away. */
-  async tick(): Promise<boolean> {
+  /** Claims due deliveries into the free slots and starts them; looks again at once while that finds work. */
+  private async fill(): Promise<void> {
+    let claimed: { row: ClaimedRow; leaseId: string }[] = [];
     try {
-      const claimed = await this.claim();
-      await Promise.all(claimed.map(({ row, leaseId }) => this.attempt(row, leaseId)));
-      return claimed.length === BATCH_SIZE;
+      const free = MAX_IN_FLIGHT - this.inFlight.size;
+      if (free > 0) claimed = await this.claim(free);
     } catch (error) {
       this.logger.warn(`Webhook round failed: ${error instanceof Error ? error.message : String(error)}`);
-      return false;
     }
+    for (const { row, leaseId } of claimed) {
+      const attempt: Promise<void> = this.attempt(row, leaseId)
+        .catch((error: unknown) => this.logger.warn(`Webhook delivery ${row.id} not recorded: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => {
+          this.inFlight.delete(attempt);
+          this.schedule(0);
+        });
+      this.inFlight.add(attempt);
+    }
+    const more = claimed.length > 0 && this.inFlight.size < MAX_IN_FLIGHT;
+    this.schedule(more ? 0 : this.config.WEBHOOK_POLL_INTERVAL_MS);
   }
 
-  private async claim(): Promise<{ row: ClaimedRow; leaseId: string }[]> {
+  /** Up to `limit` due rows, the oldest of each app that has no attempt in flight, oldest first. */
+  private async claim(limit: number): Promise<{ row: ClaimedRow; leaseId: string }[]> {
     const now = this.clock.now();
     const leaseId = randomUUID();
     const lockedUntil = new Date(now.getTime() + this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
@@ -86,12 +110,17 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
          FROM sentry_apps a
         WHERE a.id = d.sentry_app_id AND d.id IN (
               SELECT id FROM webhook_deliveries
-               WHERE status = 'retrying' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
+               WHERE id IN (
+                     SELECT DISTINCT ON (w.sentry_app_id) w.id FROM webhook_deliveries w
+                      WHERE w.status = 'retrying' AND w.next_attempt_at <= $1 AND (w.locked_until IS NULL OR w.locked_until <= $1)
+                        AND NOT EXISTS (SELECT 1 FROM webhook_deliveries busy
+                                         WHERE busy.sentry_app_id = w.sentry_app_id AND busy.status = 'retrying' AND busy.locked_until > $1)
+                      ORDER BY w.sentry_app_id, w.next_attempt_at, w.id)
                ORDER BY next_attempt_at, id
-               LIMIT ${BATCH_SIZE}
+               LIMIT $4
                FOR UPDATE SKIP LOCKED)
         RETURNING d.id, d.request_id, d.webhook_url, d.payload, d.grant_id, d.attempts, a.application_id`,
-      [now, lockedUntil, leaseId],
+      [now, lockedUntil, leaseId, limit],
     ));
     return rows.map((row) => ({ row, leaseId }));
   }
