@@ -37,7 +37,9 @@ function rows(t: TestApp, w: World): Row[] {
     request: async (kind) => {
       const app = method === 'GET' ? w.app : await freshApp();
       const installation = method === 'GET' ? w.installation : await install(t, w.owner, w.organization, app);
-      return { path: `${org}/sentry-apps/${app.slug}/uninstall/`, target: on(kind, { installationId: await installationId(t, installation.uuid) }) };
+      // The POST names its installation as the confirmation page's form does.
+      const body = method === 'POST' ? { installation: installation.uuid } : undefined;
+      return { path: `${org}/sentry-apps/${app.slug}/uninstall/`, body, target: on(kind, { installationId: await installationId(t, installation.uuid) }) };
     },
   });
   return [

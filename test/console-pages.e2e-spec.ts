@@ -33,17 +33,22 @@ describe('console pages', () => {
   describe('a form sent twice (a double click, a resubmit) gets the answer its first sending got', () => {
     const secretOn = (html: string) => /id="client-secret">([0-9a-f]{64})</.exec(html)?.[1];
 
-    /** Sends one form's fields `times` at once, with the token of one page load, as a double click does. */
-    async function sendTwice(agent: Agent, path: string, fields: Record<string, string>, formPage = path) {
-      const csrf = csrfOf((await agent.get(formPage).expect(200)).text);
+    /** Sends one form's fields twice at once, with the token of one page load, as a double click does. */
+    async function sendTwice(agent: Agent, path: string, fields: Record<string, string>) {
+      const csrf = csrfOf((await agent.get(path).expect(200)).text);
       return Promise.all([0, 1].map(() => agent.post(path).type('form').send({ _csrf: csrf, ...fields })));
     }
 
-    it('registering an app: one app, both answers go to it, and its page shows the secret that works, once', async () => {
+    /** An owner signed in to the console, a manager beside them, and their new-integration form. */
+    async function registering() {
       const owner = await createUser(t);
       const organization = await createOrganization(t, owner);
-      const agent = await signIn(t, owner);
-      const path = `/settings/${organization.slug}/developer-settings/new-public/`;
+      const manager = await addMember(t, organization, owner, 'manager');
+      return { owner, organization, manager, agent: await signIn(t, owner), path: `/settings/${organization.slug}/developer-settings/new-public/` };
+    }
+
+    it('registering an app: one app, both answers go to it, and its page shows the secret that works, once', async () => {
+      const { owner, organization, agent, path } = await registering();
       const fields = { name: unique('Twice'), 'scope:org:read': 'on', webhookUrl: 'https://hooks.example/in' };
       const slug = fields.name.toLowerCase();
       const appPage = `/settings/${organization.slug}/developer-settings/${slug}/`;
@@ -63,11 +68,7 @@ describe('console pages', () => {
     });
 
     it('never shows a secret that someone else rotated in since, not even on the page the registration goes to', async () => {
-      const owner = await createUser(t);
-      const organization = await createOrganization(t, owner);
-      const manager = await addMember(t, organization, owner, 'manager');
-      const agent = await signIn(t, owner);
-      const path = `/settings/${organization.slug}/developer-settings/new-public/`;
+      const { manager, agent, path } = await registering();
       const fields = { name: unique('Rotated'), 'scope:org:read': 'on' };
       const registered = await submit(agent, path, fields);
       expect(registered.status).toBe(303);
@@ -85,11 +86,7 @@ describe('console pages', () => {
     });
 
     it('but another form under a taken name, another person, or the same form a minute later is told the name is taken, and sees no secret', async () => {
-      const owner = await createUser(t);
-      const organization = await createOrganization(t, owner);
-      const manager = await addMember(t, organization, owner, 'manager');
-      const agent = await signIn(t, owner);
-      const path = `/settings/${organization.slug}/developer-settings/new-public/`;
+      const { manager, agent, path } = await registering();
       const fields = { name: unique('Taken'), 'scope:org:read': 'on' };
       expect((await submit(agent, path, fields)).status).toBe(303);
       const taken = (answer: { status: number; text: string }) => answer.status === 400 && answer.text.includes('A sentry app with this slug already exists.') && !secretOn(answer.text);

@@ -22,8 +22,8 @@ export interface TargetRef {
    */
   grantedRole?: Role | (() => Promise<Role>);
   /**
-   * Also an uninstalled installation, when none of the organization and app is live: the
-   * uninstall page's form, sent twice, finds the one its first sending uninstalled.
+   * The installation `installationUuid` names even once uninstalled: the uninstall page's
+   * form, sent twice, finds the one its first sending uninstalled.
    */
   orUninstalled?: true;
 }
@@ -104,10 +104,8 @@ export class AuthorizationService {
     }
     const where = installationWhere(ref);
     const installation = where && await this.dataSource.getRepository(Installation).findOne({
-      where: ref.orUninstalled ? where : { ...where, dateDeleted: IsNull() },
+      where: ref.orUninstalled && ref.installationUuid ? where : { ...where, dateDeleted: IsNull() },
       relations: { sentryApp: true, organization: true },
-      // The live one first, else the latest uninstalled.
-      order: { dateDeleted: { direction: 'DESC', nulls: 'FIRST' }, id: 'DESC' },
     });
     return installation && { organization: installation.organization!, app: installation.sentryApp!, installation };
   }

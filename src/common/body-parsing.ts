@@ -55,20 +55,24 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return prototype === Object.prototype || prototype === null;
 }
 
+/** A Content-Type's media type, before any parameters, as Fastify's parsers match it. */
+function mediaTypeOf(header: string): string {
+  return header.split(';', 1)[0]!.trim().toLowerCase();
+}
+
 /** A form-encoded body marks an RFC 6749 client: standard 200 responses and §5.2 error bodies. */
 export function isFormRequest(request: { headers: Record<string, string | string[] | undefined> }): boolean {
   const type = request.headers['content-type'];
-  // The media type itself, as Fastify's parser matches it: `application/x-www-form-urlencodedfoo` is no form.
-  return typeof type === 'string' && type.split(';', 1)[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+  // The media type itself: `application/x-www-form-urlencodedfoo` is no form.
+  return typeof type === 'string' && mediaTypeOf(type) === 'application/x-www-form-urlencoded';
 }
 
 const MEDIA_TYPE_TOKEN = /^[\w!#$%&'*+.^`|~-]+$/;
 
-/** Fastify's own test of a Content-Type (lib/content-type.js): a type and a subtype, both tokens, before any parameters. */
+/** Fastify's own test of a Content-Type (lib/content-type.js): a type and a subtype, both tokens. */
 export function isReadableMediaType(header: string): boolean {
-  const mediaType = header.split(';', 1)[0]!;
-  const slash = mediaType.indexOf('/');
-  return slash > 0 && MEDIA_TYPE_TOKEN.test(mediaType.slice(0, slash).trimStart()) && MEDIA_TYPE_TOKEN.test(mediaType.slice(slash + 1).trimEnd());
+  const [type, subtype, ...more] = mediaTypeOf(header).split('/');
+  return more.length === 0 && subtype !== undefined && MEDIA_TYPE_TOKEN.test(type!) && MEDIA_TYPE_TOKEN.test(subtype);
 }
 
 export function registerBodyParsers(fastify: FastifyInstance): void {

@@ -18,7 +18,7 @@ import { SCOPE_RESOURCES } from '../scope-descriptions.js';
 import { ConsoleSessionsService } from '../../auth/console-sessions.service.js';
 import type { Organization } from '../../organizations/entities/organization.entity.js';
 import type { Flash } from '../../auth/entities/console-session.entity.js';
-import { sha256Hex } from '../../common/crypto.js';
+import { safeEqual, sha256Hex } from '../../common/crypto.js';
 
 const EMPTY_FORM = { name: '', author: '', overview: '', webhookUrl: '', redirectUrl: '', allowedOrigins: '', verifyInstall: true, isAlertable: false, scopes: ['org:read'], events: [] as string[] };
 
@@ -100,9 +100,10 @@ export class DeveloperSettingsPages {
     const principal = this.pages.session(reply).principal;
     const may = this.access.may(principal, target);
     const flash = (reply.request as ConsoleRequest).consoleFlash;
-    const current = flash && 'secretOf' in flash && flash.secretOf === app.uuid ? await this.applications.currentSecret(app.applicationId) : null;
+    const notice = flash && 'secretOf' in flash && flash.secretOf === app.uuid ? flash : null;
+    const current = notice && await this.applications.currentSecret(app.applicationId);
     // Rotated by someone else since: that secret is theirs to have been shown, not this page's.
-    const clientSecret = current && flash && 'secretSha256' in flash && sha256Hex(current) === flash.secretSha256 ? current : null;
+    const clientSecret = notice && current && safeEqual(sha256Hex(current), notice.secretSha256) ? current : null;
     await this.pages.render(reply, 'app', {
       title: app.name,
       organization: target.organization,

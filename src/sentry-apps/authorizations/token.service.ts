@@ -7,6 +7,7 @@ import { rowsOf } from '../../common/sql.js';
 import { AppConfig } from '../../config/app-config.js';
 import { TokenCache } from '../../auth/token-cache.service.js';
 import { ApiToken } from './entities/api-token.entity.js';
+import { lockLiveInstallation } from './grants/grant-handler.js';
 
 export interface IssuedPair {
   id: string;
@@ -178,7 +179,8 @@ export class TokenService {
    */
   private async revoke(em: EntityManager, installationId: string, where: string, params: unknown[], audited?: { reason: RevocationReason; address?: string }): Promise<void> {
     const work = async (tx: EntityManager) => {
-      await tx.query('SELECT 1 FROM sentry_app_installations WHERE id = $1 FOR NO KEY UPDATE', [installationId]);
+      // No row when it is uninstalled: then its uninstall (which holds the row) revokes everything anyway.
+      await lockLiveInstallation(tx, installationId, 'NO KEY UPDATE');
       const revoked = rowsOf<{ installation_id: string }>(await tx.query(
         `UPDATE api_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND installation_id = $2 AND ${where} RETURNING installation_id`,
         [this.clock.now(), installationId, ...params],

@@ -24,7 +24,7 @@ interface ClaimedRow {
  * Attempts in flight at once, per instance. A receiver that never answers holds a slot for
  * WEBHOOK_TIMEOUT_MS; with one slot per app at most, it holds only its own app's.
  */
-export const MAX_IN_FLIGHT = 16;
+const MAX_IN_FLIGHT = 16;
 // Beyond the attempt's own timeout, the time a claimed row may take to sign and record.
 const LEASE_MARGIN_MS = 5000;
 
